@@ -1,0 +1,95 @@
+"""Everything the terminal shows. The only module that imports rich: the engine returns
+data, the CLI picks a renderer (text here, or JSON/CSV for machines)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON values for query results and reports.
+
+    >>> to_jsonable({"d": Decimal("1.50"), "t": date(2026, 5, 4)})
+    {'d': 1.5, 't': '2026-05-04'}
+    """
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("NULL" if v is None else str(v)) for v in row))
+    return table
+
+
+def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> None:
+    """Print query results as a table, JSON (a list of objects) or CSV."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps([to_jsonable(dict(zip(columns, r, strict=True))) for r in rows],
+                                    indent=2) + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows([["" if v is None else v for v in r] for r in rows])
+        sys.stdout.write(buffer.getvalue())
+    else:
+        console.print(rows_table(columns, rows))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(data), indent=2) + "\n")
+
+
+def markdown(text: str) -> None:
+    console.print(Markdown(text))
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, enabled: bool = True) -> Iterator[Any]:
+    """A progress callback ``(what, done, total)`` drawing a bar on stderr."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.fields[step]}"), TimeElapsedColumn(),
+                  console=err_console, transient=False) as progress:
+        task = progress.add_task(description, total=1, step="")
+
+        def update(what: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, step=what)
+
+        yield update

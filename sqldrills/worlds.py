@@ -1,0 +1,122 @@
+"""Which worlds exist, and the on-disk cache that builds each one once.
+
+A world is identified by its recipe's content (after perturbations), seed, scale and
+the generator version. Builds go to a temporary file that is renamed into place, under
+a lock, so a killed build or two processes asking for the same world never leave a
+corrupt file in the cache.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sqldrills.generate import GENERATOR_VERSION, Progress, WorldStats, build_world
+from sqldrills.paths import cache_dir
+from sqldrills.recipe import SCALES, Recipe, RecipeError, load_recipe
+from sqldrills.schema import TABLES
+
+
+def default_scale() -> str:
+    """The scale worlds are built at: ``SQLDRILLS_SCALE`` or ``small``."""
+    scale = os.environ.get("SQLDRILLS_SCALE", "small")
+    if scale not in SCALES:
+        raise RecipeError(f"SQLDRILLS_SCALE={scale!r} is not one of {', '.join(SCALES)}")
+    return scale
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    """Everything that determines a world's contents."""
+
+    seed: int
+    scale: str
+    recipe: str = "streaming"
+    knobs: tuple[tuple[str, Any], ...] = ()
+    as_of: str | None = None
+    label: str = field(default="", compare=False)
+
+    def load(self) -> Recipe:
+        return load_recipe(self.recipe, dict(self.knobs), self.as_of)
+
+    @property
+    def key(self) -> str:
+        return f"{self.recipe}-{self.load().content_hash}-s{self.seed}-{self.scale}-g{GENERATOR_VERSION}"
+
+    def describe(self) -> str:
+        parts = [f"seed {self.seed}", self.scale]
+        if self.as_of:
+            parts.append(f"as_of {self.as_of}")
+        parts += [f"{k}={v}" for k, v in self.knobs]
+        return ", ".join(parts)
+
+
+def practice_world(scale: str | None = None, recipe: str = "streaming") -> WorldSpec:
+    r = load_recipe(recipe)
+    return WorldSpec(r.practice_seed, scale or default_scale(), recipe, label="practice")
+
+
+def hidden_worlds(
+    scale: str | None = None,
+    recipe: str = "streaming",
+    extra: list[Mapping[str, Any]] | None = None,
+) -> list[WorldSpec]:
+    """The recipe's hidden worlds, then any a challenge declares (``seed``, ``as_of``, ``knobs``)."""
+    r = load_recipe(recipe)
+    specs = []
+    for i, world in enumerate([*r.hidden_worlds, *(extra or [])], start=1):
+        knobs = tuple(sorted(dict(world.get("knobs", {})).items()))
+        specs.append(WorldSpec(int(world["seed"]), scale or default_scale(), recipe, knobs,
+                               world.get("as_of"), label=f"hidden-{i}"))
+    return specs
+
+
+def world_path(spec: WorldSpec, progress: Progress | None = None) -> Path:
+    """The cached world's file, built first if missing."""
+    folder = cache_dir() / "worlds"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{spec.key}.duckdb"
+    if path.exists():
+        return path
+    with open(folder / f"{spec.key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():  # another process may have built it while we waited
+            build_to(spec, path, progress)
+    return path
+
+
+def build_to(spec: WorldSpec, path: Path, progress: Progress | None = None) -> WorldStats:
+    """Build ``spec`` into ``path`` atomically: a temporary file renamed into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        stats = build_world(spec.load(), spec.seed, spec.scale, tmp, progress)
+        os.replace(tmp, path)
+        return stats
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def content_hash(path: Path) -> str:
+    """A hash of every table's rows in sorted order: equal worlds have equal hashes."""
+    digest = hashlib.sha256()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        for table in TABLES:
+            row = con.execute(
+                f"SELECT count(*), coalesce(sum(hash(t.*)), 0), "
+                f"coalesce(bit_xor(hash(t.*)), 0) FROM {table} t"
+            ).fetchone()
+            digest.update(f"{table}:{row}".encode())
+    finally:
+        con.close()
+    return digest.hexdigest()
