@@ -210,7 +210,16 @@ _NAN = _Marker("<NaN>")
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, Real | Decimal) and not isinstance(value, bool)
+    if isinstance(value, int | float | Decimal):  # the common types first: ABC checks are slow
+        return not isinstance(value, bool)
+    return isinstance(value, Real)
+
+
+def _is_integer(value: object) -> bool:
+    """Whether ``value`` is a whole-number type (``int``, numpy integers); bool excluded."""
+    if isinstance(value, int):
+        return not isinstance(value, bool)
+    return not isinstance(value, float | Decimal) and isinstance(value, Integral)
 
 
 def _split(value: Any, numbers: list) -> Hashable:
@@ -225,15 +234,30 @@ def _split(value: Any, numbers: list) -> Hashable:
     >>> _split(date(2024, 1, 1), []) == _split(datetime(2024, 1, 1), [])
     True
     """
-    if value is None or isinstance(value, str):
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
         return value
-    if _is_number(value):
-        if isinstance(value, Decimal) and not value.is_finite():
-            return _NAN if value.is_nan() else float(value)
-        if isinstance(value, float) and not math.isfinite(value):
-            return _NAN if math.isnan(value) else value
+    if (  # the common cases, quickly
+        kind is int
+        or kind is float
+        and math.isfinite(value)
+        or kind is Decimal
+        and value.is_finite()
+    ):
         numbers.append(value)
         return _NUMBER
+    if isinstance(value, str | bool):
+        return value
+    if _is_number(value):
+        if isinstance(value, Decimal):
+            finite, nan = value.is_finite(), value.is_nan()
+        else:
+            finite = isinstance(value, int) or math.isfinite(value)
+            nan = not finite and math.isnan(value)
+        if finite:
+            numbers.append(value)
+            return _NUMBER
+        return _NAN if nan else float(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             return value.astimezone(UTC).replace(tzinfo=None)
@@ -254,7 +278,7 @@ def _split(value: Any, numbers: list) -> Hashable:
 def _close(x: Any, y: Any, tolerance: float) -> bool:
     if x == y:
         return True
-    if isinstance(x, Integral) and isinstance(y, Integral):
+    if _is_integer(x) and _is_integer(y):
         return False
     return math.isclose(float(x), float(y), rel_tol=tolerance, abs_tol=ABS_TOL)
 
@@ -376,9 +400,7 @@ def _looks_like_key(name: str, values: list) -> bool:
     named_like_key = any(
         name.lower() == word or name.lower().endswith("_" + word) for word in _KEY_NAMES
     )
-    return named_like_key and all(
-        isinstance(value, Integral) and _is_number(value) for value in values
-    )
+    return named_like_key and all(map(_is_integer, values))
 
 
 def _project(rows: list[tuple], positions: list[int]) -> list[tuple]:
@@ -394,9 +416,9 @@ def _match_groups(layout: _Layout) -> Iterator[tuple[list[tuple[int, int]], list
     for side, rows in enumerate((layout.expected_rows, layout.actual_rows)):
         for index, row in enumerate(rows):
             key_numbers: list = []
-            key = tuple(_split(row[position], key_numbers) for position in layout.key_positions)
+            key = tuple([_split(row[position], key_numbers) for position in layout.key_positions])
             numbers: list = []
-            shape = tuple(_split(row[position], numbers) for position in layout.value_positions)
+            shape = tuple([_split(row[position], numbers) for position in layout.value_positions])
             by_shape = groups.setdefault((key, tuple(key_numbers)), ({}, {}))[side]
             by_shape.setdefault(shape, []).append((tuple(numbers), index))
     for expected_by_shape, actual_by_shape in groups.values():
@@ -445,7 +467,7 @@ def _nodes(rows: list[tuple[tuple, int]]) -> list[tuple[tuple, list[int]]]:
     """Rows grouped by identical numbers (an int and an equal float differ: ints are exact)."""
     nodes: dict[tuple, tuple[tuple, list[int]]] = {}
     for numbers, index in rows:
-        identity = (numbers, tuple(isinstance(number, Integral) for number in numbers))
+        identity = (numbers, tuple(map(_is_integer, numbers)))
         nodes.setdefault(identity, (numbers, []))[1].append(index)
     return list(nodes.values())
 

@@ -581,7 +581,7 @@ class _Builder:
           SELECT *, 0 AS copy FROM ev
           UNION ALL
           SELECT * EXCLUDE (n_copies, c, received_ts), received_ts + secs(
-              (c + 1) * (5 + floor(u('resend', account_id, sk * 100000 + seq, c) * 1800))),
+              5 + 1805 * c + floor(u('resend', account_id, sk * 100000 + seq, c) * 1800)),
             c + 1
           FROM (SELECT *, unnest(range(n_copies)) AS c FROM copies)
         )

@@ -319,7 +319,19 @@ def _strip(node: exp.Expression, *wrappers: type[exp.Expression]) -> exp.Express
 
 def _line(node: exp.Expression) -> int | None:
     lines = [n.meta["line"] for n in node.walk() if "line" in n.meta]
-    return min(lines) if lines else None
+    if lines:
+        return min(lines)
+    # Keywords such as CURRENT_DATE carry no position: borrow the nearest positioned node's.
+    before = None
+    found = False
+    for other in node.root().walk(bfs=False):
+        if other is node:
+            found = True
+        elif "line" in other.meta:
+            if found:
+                return before if before is not None else other.meta["line"]
+            before = other.meta["line"]
+    return before
 
 
 def _short(node: exp.Expression) -> str:
@@ -434,10 +446,12 @@ def events_not_deduplicated(query: _Query, context: LintContext) -> Iterator[Hit
     if _deduplicates_events(query.tree):
         return
     for scope in query.scopes:
+        # A window over grouped rows sees groups, not events.
+        grouped = isinstance(scope.expression, exp.Select) and _aggregates_rows(scope.expression)
         aggregates = [
             node
             for node in scope.find_all(*_MULTIPLICITY_SENSITIVE, exp.Anonymous)
-            if _is_multiplicity_sensitive(node)
+            if _is_multiplicity_sensitive(node) and not (grouped and _in_window(node))
         ]
         if aggregates and _reads_event_rows(scope):
             message = (
@@ -445,6 +459,20 @@ def events_not_deduplicated(query: _Query, context: LintContext) -> Iterator[Hit
                 "deduplicate first, e.g. FROM (SELECT DISTINCT ON (event_id) * FROM events)"
             )
             yield aggregates[0], message
+
+
+def _in_window(node: exp.Expression) -> bool:
+    parent = node.parent.parent if isinstance(node.parent, exp.Filter) else node.parent
+    return isinstance(parent, exp.Window)
+
+
+def _aggregates_rows(select: exp.Select) -> bool:
+    """GROUP BY, or an aggregate outside a window: one row per group comes out."""
+    return select.args.get("group") is not None or any(
+        isinstance(n, exp.AggFunc) and not _in_window(n)
+        for projection in select.selects
+        for n in projection.walk()
+    )
 
 
 def _is_multiplicity_sensitive(node: exp.Expression) -> bool:
@@ -477,12 +505,34 @@ def _deduplicates_events(tree: exp.Expression) -> bool:
 
 def _reads_event_rows(scope: Scope) -> bool:
     """A FROM/JOIN source of the scope can hold one row per delivery of an event."""
-    for _node, source in scope.selected_sources.values():
+    rowless = _semi_or_anti_joined(scope)
+    for alias, (_node, source) in scope.selected_sources.items():
+        if alias in rowless:
+            continue
         if isinstance(source, exp.Table) and source.name == "events":
             return True
         if isinstance(source, Scope) and _passes_event_rows(source):
             return True
     return False
+
+
+def _semi_or_anti_joined(scope: Scope) -> set[str]:
+    """Joined aliases that only filter rows: SEMI/ANTI joins, and LEFT JOIN ... IS NULL."""
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return set()
+    where = select.args.get("where")
+    null_tested = {
+        c.this.table
+        for c in _conjuncts(where and where.this)
+        if isinstance(c, exp.Is) and isinstance(c.this, exp.Column)
+    }
+    return {
+        join.this.alias_or_name
+        for join in select.args.get("joins") or []
+        if join.kind in ("SEMI", "ANTI")
+        or (join.side == "LEFT" and join.this.alias_or_name in null_tested)
+    }
 
 
 def _passes_event_rows(scope: Scope) -> bool:
@@ -493,11 +543,7 @@ def _passes_event_rows(scope: Scope) -> bool:
         )
     if not isinstance(expression, exp.Select):
         return False
-    if expression.args.get("group") is not None or any(
-        isinstance(n, exp.AggFunc) and not isinstance(n.parent, exp.Window)
-        for projection in expression.selects
-        for n in projection.walk()
-    ):
+    if _aggregates_rows(expression):
         return False
     if expression.args.get("distinct") is not None and not _keeps_deliveries(expression):
         return False

@@ -113,8 +113,8 @@ def content_hash(path: Path) -> str:
         con.execute("SET TimeZone = 'UTC'")
         for table in TABLES:
             row = con.execute(
-                f"SELECT count(*), coalesce(sum(hash(t.*)), 0), "
-                f"coalesce(bit_xor(hash(t.*)), 0) FROM {table} t"
+                f"SELECT count(*), coalesce(sum(hash(COLUMNS(*))), 0), "
+                f"coalesce(bit_xor(hash(COLUMNS(*))), 0) FROM {table}"
             ).fetchone()
             digest.update(f"{table}:{row}".encode())
     finally:

@@ -135,7 +135,7 @@ def test_ten_thousand_shuffled_rows_match_and_one_changed_cell_is_found(run):
 
 
 def test_ten_thousand_rows_without_key_columns_match_as_a_multiset(run):
-    expected = run("select (i * 0.37) % 1 as x, (i % 7) * 1.5 as y from range(10000) t(i)")
+    expected = run("select (i * 0.37::double) % 1 as x, (i % 7) * 1.5 as y from range(10000) t(i)")
     rows = [(x * (1 - 1e-11), y) for x, y in expected.rows]
     random.Random(2).shuffle(rows)
     assert same_result(expected, Table(["X", "Y"], rows))
@@ -216,8 +216,8 @@ def test_a_day_cut_in_another_time_zone_shows_an_unexpected_day(run):
         run(daily.format(ts="event_ts_utc - interval 5 hour")),
         max_diffs=20,
     )
-    assert (result.expected_rows, result.actual_rows) == (10, 11)
-    assert RowDiff(key={"day": date(2023, 12, 31)}, expected=None, actual={"n": 42}) in result.diffs
+    assert (result.expected_rows, result.actual_rows, result.total_differing) == (10, 11, 3)
+    assert RowDiff(key={"day": date(2023, 12, 31)}, expected=None, actual={"n": 45}) in result.diffs
 
 
 def test_the_fewest_differing_cells_come_first():

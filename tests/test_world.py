@@ -1,0 +1,134 @@
+"""The generated world: schema contract, determinism, planted properties, cache safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from sqldrills.recipe import RecipeError, load_recipe
+from sqldrills.schema import TABLES
+from sqldrills.worldchecks import load_checks, run_checks
+from sqldrills.worlds import WorldSpec, build_to, content_hash, world_path
+
+# The DESIGN §1 contract, spelled out here so that a rename in schema.py fails a test.
+DESIGN_COLUMNS = {
+    "accounts": "account_id signup_ts_utc country home_tz plan is_test email acquisition_channel",
+    "profiles": "profile_id account_id profile_name is_kids created_ts_utc",
+    "devices": "device_id account_id device_type first_seen_ts_utc",
+    "titles": "title_id title title_type genre runtime_min release_date is_original",
+    "events": "event_id account_id profile_id device_id session_id event_type title_id "
+              "event_ts_utc received_ts_utc client_tz watch_seconds",
+    "subscriptions": "subscription_id account_id plan monthly_price_usd started_ts_utc "
+                     "ended_ts_utc end_reason",
+    "experiment_assignments": "experiment_id account_id variant assigned_ts_utc",
+    "dataset_info": "as_of_ts_utc seed scale recipe generator_version",
+}
+
+
+def test_schema_matches_the_design_contract(practice_db: Path) -> None:
+    con = duckdb.connect(str(practice_db), read_only=True)
+    got = con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall()
+    con.close()
+    actual: dict[str, list[tuple[str, str]]] = {}
+    for table, column, dtype in got:
+        actual.setdefault(table, []).append((column, dtype))
+    assert set(actual) == set(DESIGN_COLUMNS)
+    for table, names in DESIGN_COLUMNS.items():
+        assert [c for c, _ in actual[table]] == names.split(), table
+        assert [t for _, t in actual[table]] == [c.type for c in TABLES[table]], table
+    for table, columns in actual.items():
+        for column, dtype in columns:
+            if column.endswith("_ts_utc"):
+                assert dtype == "TIMESTAMP", f"{table}.{column} must be a naive UTC TIMESTAMP"
+
+
+def test_same_seed_same_world_different_seed_different(tmp_path: Path, practice_db: Path) -> None:
+    again = tmp_path / "again.duckdb"
+    build_to(WorldSpec(7, "tiny"), again)
+    other = tmp_path / "other.duckdb"
+    build_to(WorldSpec(8, "tiny"), other)
+    assert content_hash(again) == content_hash(practice_db)
+    assert content_hash(other) != content_hash(practice_db)
+
+
+def test_world_does_not_depend_on_the_local_time_zone(tmp_path: Path, practice_db: Path) -> None:
+    out = tmp_path / "tokyo.duckdb"
+    env = {**os.environ, "TZ": "Asia/Tokyo"}
+    code = (f"from sqldrills.worlds import WorldSpec, build_to; from pathlib import Path; "
+            f"build_to(WorldSpec(7, 'tiny'), Path({str(out)!r}))")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    assert content_hash(out) == content_hash(practice_db)
+
+
+@pytest.mark.parametrize("seed", [7, 1009, 2027])
+def test_every_world_check_passes_on_tiny(seed: int) -> None:
+    db = world_path(WorldSpec(seed, "tiny"))
+    failed = {r.check.name: r.failing_rows for r in run_checks(db) if not r.passed}
+    assert failed == {}
+
+
+def test_world_checks_catch_a_world_without_the_bait(tmp_path: Path) -> None:
+    knobs = (("delivery.duplicate_rate", 0.0), ("delivery.retry_burst_device_share", 0.0),
+             ("devices.travel_share", 0.0))
+    db = tmp_path / "clean.duckdb"
+    build_to(WorldSpec(7, "tiny", knobs=knobs), db)
+    failed = {r.check.name for r in run_checks(db) if not r.passed}
+    assert {"redelivered_events", "travelling_devices"} <= failed
+    assert len(load_checks()) >= 20
+
+
+def test_local_dates_agree_with_zoneinfo(practice_db: Path) -> None:
+    con = duckdb.connect(str(practice_db), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    rows = con.execute(
+        "SELECT event_ts_utc, client_tz, timezone(client_tz, event_ts_utc::TIMESTAMPTZ) "
+        "FROM events USING SAMPLE 500 ROWS (reservoir, 3)").fetchall()
+    con.close()
+    zones = {tz for _, tz, _ in rows}
+    assert len(zones) >= 5
+    for utc, tz, local in rows:
+        expected = utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        assert local == expected, (utc, tz)
+
+
+def test_half_hour_zone_and_dst_day_lengths(practice_db: Path) -> None:
+    con = duckdb.connect(str(practice_db), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    kolkata = con.execute(
+        "SELECT DISTINCT minute(timezone('Asia/Kolkata', event_ts_utc::TIMESTAMPTZ)) "
+        "- minute(event_ts_utc) FROM events WHERE client_tz = 'Asia/Kolkata'").fetchall()
+    con.close()
+    assert {m for (m,) in kolkata} <= {30, -30}
+    spring = datetime(2026, 3, 8, tzinfo=ZoneInfo("America/New_York"))
+    assert spring.utcoffset() != datetime(2026, 3, 9, tzinfo=ZoneInfo("America/New_York")).utcoffset()
+
+
+def test_unknown_knob_is_an_error() -> None:
+    with pytest.raises(RecipeError, match="duplicate_rat"):
+        load_recipe(knobs={"delivery.duplicate_rat": 0.1})
+
+
+def test_a_killed_build_leaves_no_world_in_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "SQLDRILLS_CACHE_DIR": str(cache)}
+    code = ("from sqldrills.worlds import WorldSpec, world_path; "
+            "world_path(WorldSpec(99, 'small'))")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline and not list(cache.glob("worlds/*.tmp")):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not list(cache.glob("worlds/*.duckdb")), "a killed build left a world behind"
