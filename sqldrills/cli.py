@@ -223,5 +223,284 @@ def query(sql: str, dialect: str, timeout: float, scale: str | None, fmt: str) -
         render.err_console.print(f"(showing the first {len(result.rows):,} rows)")
 
 
+
+
+# ---------------------------------------------------------------------------- drills
+def _challenge(challenge_id: str):
+    from sqldrills.challenges import ChallengeError, get
+
+    try:
+        return get(challenge_id)
+    except ChallengeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _read_answer(source: str) -> str:
+    """The answer's text from a file or '-' (stdin). Undecodable bytes are kept visible."""
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise UsageError(f"no answer file {source!r}; create it or pass '-' to read stdin")
+        data = path.read_bytes()
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def _grade_and_record(challenge, sql: str, dialect: str, timeout: float, scale: str | None):
+    from sqldrills import progress
+    from sqldrills.grade import grade
+    from sqldrills.sandbox import Limits
+
+    with render.progress_bar("Preparing the worlds (first use only)",
+                             enabled=sys.stderr.isatty()):
+        result = grade(challenge, sql, dialect=dialect, limits=Limits(timeout_s=timeout),
+                       scale=scale)
+    progress.record_attempt(challenge.id, result.verdict, result.pitfall)
+    return result
+
+
+def grading_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    from sqldrills.sqlcheck import DIALECTS
+
+    func = click.option("--timeout", type=float, default=10.0, show_default=True,
+                        help="Seconds per world before the query is stopped.")(func)
+    func = click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb",
+                        show_default=True, help="SQL dialect of the answer.")(func)
+    return scale_option(func)
+
+
+@main.command("list")
+@output_options
+def list_(fmt: str) -> None:
+    """Drills by track, in learning order, with difficulty, tags and your status."""
+    from sqldrills import progress
+    from sqldrills.challenges import load_all
+
+    rows = [(c.track, c.id, "*" * c.difficulty, ", ".join(c.tags), progress.status(c.id), c.title)
+            for c in load_all()]
+    render.print_rows(["track", "id", "difficulty", "tags", "status", "title"], rows, fmt)
+
+
+@main.command()
+@click.argument("challenge_id")
+def show(challenge_id: str) -> None:
+    """The prompt, the output contract and the tables involved."""
+    challenge = _challenge(challenge_id)
+    render.markdown(challenge.prompt)
+    order = f"ordered by {', '.join(challenge.sort_keys)}" if challenge.ordered else "any order"
+    render.console.print(f"Output: {', '.join(challenge.columns)} - {challenge.grain}; {order}; "
+                         f"numbers within relative tolerance {challenge.tolerance:g}.")
+    used = [t for t in TABLES if t in challenge.reference]
+    render.console.print(f"Tables involved: {', '.join(used)}  (sqldrills schema TABLE)")
+
+
+@main.command()
+@click.argument("challenge_id")
+@click.argument("answer")
+@grading_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def check(challenge_id: str, answer: str, dialect: str, timeout: float, scale: str | None,
+          as_json: bool) -> None:
+    """Grade an answer once. Exit 0 if correct, 1 if not, 2 on usage errors.
+
+    \b
+    Examples:
+      sqldrills check cohort_leakage answers/cohort_leakage.sql
+      sqldrills check members_not_devices - --dialect postgres < my.sql
+      sqldrills check duplicate_events my.sql --json
+    """
+    challenge = _challenge(challenge_id)
+    result = _grade_and_record(challenge, _read_answer(answer), dialect, timeout, scale)
+    if as_json:
+        render.print_json(result.to_json())
+    else:
+        render.verdict(result, challenge.columns)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("challenge_id")
+def hint(challenge_id: str) -> None:
+    """The next hint (each call reveals one more)."""
+    from sqldrills import progress
+
+    challenge = _challenge(challenge_id)
+    index = progress.next_hint(challenge.id, len(challenge.hints))
+    render.console.print(f"Hint {index + 1}/{len(challenge.hints)}: {challenge.hints[index]}")
+
+
+@main.command()
+@click.argument("challenge_id")
+@click.option("--force", is_flag=True, help="Show it even before a correct answer.")
+def solution(challenge_id: str, force: bool) -> None:
+    """The reference query, its explanation and the traps it guards against."""
+    from sqldrills import progress
+
+    challenge = _challenge(challenge_id)
+    if progress.status(challenge.id) != "solved" and not force:
+        raise UsageError(f"solve {challenge.id} first, or pass --force to see the solution now")
+    render.console.print(render.Text(challenge.reference.strip()))
+    render.markdown(challenge.explanation.strip())
+    for trap in challenge.traps:
+        render.console.print(render.Text(f"- {trap.name}: {trap.explanation}"))
+
+
+@main.command("progress")
+@output_options
+def progress_(fmt: str) -> None:
+    """Your status on every drill."""
+    from sqldrills import progress
+    from sqldrills.challenges import load_all
+
+    data = progress.load()
+    rows = [(c.id, progress.status(c.id), data.get(c.id, {}).get("attempts", 0),
+             data.get(c.id, {}).get("hints_shown", 0), data.get(c.id, {}).get("last_verdict", ""))
+            for c in load_all()]
+    render.print_rows(["id", "status", "attempts", "hints", "last verdict"], rows, fmt)
+
+
+@main.command()
+@click.argument("challenge_id", required=False)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(challenge_id: str | None, yes: bool) -> None:
+    """Forget your progress on one drill (or all of them). Answer files are kept."""
+    from sqldrills import progress
+
+    if challenge_id:
+        _challenge(challenge_id)
+    what = challenge_id or "every drill"
+    if not yes and not click.confirm(f"Reset progress on {what}?"):
+        return
+    progress.reset(challenge_id)
+    render.console.print(f"Progress on {what} reset.")
+
+
+def answer_template(challenge) -> str:
+    columns = ", ".join(challenge.columns)
+    order = f" ordered by {', '.join(challenge.sort_keys)}" if challenge.ordered else ""
+    return (f"-- {challenge.title}\n-- Output columns: {columns}{order}\n"
+            f"-- Save this file to grade it. `sqldrills show {challenge.id}` shows the prompt.\n\n"
+            f"SELECT\n")
+
+
+@main.command()
+@click.argument("challenge_id")
+@grading_options
+@click.option("--answers-dir", type=click.Path(path_type=Path), default=Path("answers"),
+              show_default=True, help="Where your answer files live.")
+def run(challenge_id: str, dialect: str, timeout: float, scale: str | None,
+        answers_dir: Path) -> None:
+    """The practice loop: prompt, answer file, verdict; re-grades on every save.
+
+    In a terminal, keys: h = next hint, s = schema, r = re-grade, q = quit.
+    Without a terminal it grades once and exits like `check`.
+    """
+    challenge = _challenge(challenge_id)
+    answer = answers_dir / f"{challenge.id}.sql"
+    if not answer.exists():
+        answers_dir.mkdir(parents=True, exist_ok=True)
+        from sqldrills.paths import write_atomic
+
+        write_atomic(answer, answer_template(challenge))
+    render.markdown(challenge.prompt)
+    render.console.print(f"Your answer: {answer}")
+
+    def grade_once() -> int:
+        result = _grade_and_record(challenge, _read_answer(str(answer)), dialect, timeout, scale)
+        render.verdict(result, challenge.columns)
+        return result.exit_code
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        sys.exit(grade_once())
+    from sqldrills.watch import watch
+
+    watch(answer, grade_once, on_key={
+        "h": lambda: hint.callback(challenge.id),
+        "s": lambda: schema.callback(None, scale),
+    })
+
+
+@main.command()
+@scale_option
+@click.option("--dialect", default="duckdb", show_default=True)
+@click.option("--timeout", type=float, default=10.0, show_default=True)
+def shell(scale: str | None, dialect: str, timeout: float) -> None:
+    """Explore the practice world interactively, in the grader's sandbox.
+
+    End a query with ';'. Type .tables, .schema TABLE or .quit.
+    """
+    from sqldrills.sandbox import Limits, QueryFailure, run_user_sql
+
+    db = practice_db(scale)
+    render.console.print(f"Practice world: {db.name}. End queries with ';'. .quit to leave.")
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input("sqldrills> " if not buffer else "      ...> ")
+        except (EOFError, KeyboardInterrupt):
+            render.console.print()
+            return
+        stripped = line.strip()
+        if not buffer and stripped in (".quit", ".exit", "\\q"):
+            return
+        if not buffer and stripped == ".tables":
+            render.console.print(", ".join(TABLES))
+            continue
+        if not buffer and stripped.startswith(".schema"):
+            name = stripped.split(maxsplit=1)[1] if " " in stripped else None
+            schema.callback(name, scale) if name in TABLES or name is None else \
+                render.console.print(f"no table {name!r}")
+            continue
+        buffer.append(line)
+        if not stripped.endswith(";"):
+            continue
+        sql, buffer = "\n".join(buffer), []
+        result = run_user_sql(sql, [db], dialect=dialect, limits=Limits(timeout_s=timeout))[0]
+        if isinstance(result, QueryFailure):
+            render.err_console.print(render.Text(result.message, style="red"))
+        else:
+            render.print_rows(result.columns, result.rows[:200])
+            more = len(result.rows) - 200
+            if more > 0 or result.truncated:
+                render.console.print(f"({len(result.rows):,}{'+' if result.truncated else ''} rows)")
+
+
+@main.command()
+@click.argument("challenge_ids", nargs=-1)
+@scale_option
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool) -> None:
+    """The catalog's self-check: references agree, every trap is caught and named.
+
+    \b
+    Examples:
+      sqldrills validate
+      sqldrills validate cohort_leakage --scale tiny
+    """
+    from sqldrills.challenges import ChallengeError, load_all
+    from sqldrills.validate import validate_catalog
+
+    started = time.perf_counter()
+    try:
+        challenges = [_challenge(c) for c in challenge_ids] if challenge_ids else load_all()
+    except ChallengeError as exc:
+        raise click.ClickException(str(exc)) from None
+    with render.progress_bar("Validating the catalog") as progress:
+        reports = validate_catalog(challenges, scale, progress)
+    elapsed = time.perf_counter() - started
+    if as_json:
+        render.print_json([vars(r) for r in reports])
+    else:
+        render.print_rows(["drill", "claims checked", "problems"],
+                          [(r.challenge, r.checks, len(r.problems)) for r in reports])
+        for r in reports:
+            for problem in r.problems:
+                render.err_console.print(render.Text(problem, style="red"))
+        render.console.print(f"{len(reports)} drills validated in {elapsed:.1f}s")
+    if any(not r.ok for r in reports):
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

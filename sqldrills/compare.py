@@ -108,13 +108,15 @@ def compare(
     """Compare ``actual`` with ``expected`` and find the fewest groups that show the difference.
 
     Rows are grouped by their key columns: ``key_columns`` when given, else the columns
-    whose expected values are neither numbers nor lists (strings, dates, booleans, ...)
-    plus the integer columns named ``id``, ``day``, ``week``, ``month``, ``year``, ``hour``,
-    ``minute`` or ``dow``, or ending in ``_`` and one of those (``account_id``,
-    ``signup_week``). Key values must be equal exactly; a table without key columns (a
-    one-row aggregate) is diffed row by row. Inside a group rows are paired as well as the
-    tolerance allows; each row left over is a difference. ``diffs`` lists at most
-    ``max_diffs`` of them, those with the fewest differing cells first, then by key.
+    whose expected values are neither numbers, lists nor structs (strings, dates, booleans,
+    ...), plus the integer columns named ``id``, ``day``, ``week``, ``month``, ``year``,
+    ``hour``, ``minute`` or ``dow``, or ending in ``_`` and one of those (``account_id``,
+    ``signup_week``). A column that is all NULL is not a key. Key values must be equal
+    exactly; a table without key columns (a one-row aggregate) is diffed row by row. Inside
+    a group rows are paired as well as the tolerance allows; each row left over is a
+    difference (a leftover expected row and a leftover actual row of the same group make
+    one). ``diffs`` lists at most ``max_diffs`` of them, those with the fewest differing
+    cells first, then by key.
 
     With ``ordered``, a result with the right rows must also list them in the expected order
     of ``sort_keys`` (of every column when none are declared); rows tied on the sort keys
@@ -235,29 +237,18 @@ def _split(value: Any, numbers: list) -> Hashable:
     True
     """
     kind = type(value)
-    if kind is str or kind is bool or value is None:
+    if kind is str or value is None:  # the common cases first: this runs for every cell
         return value
-    if (  # the common cases, quickly
-        kind is int
-        or kind is float
-        and math.isfinite(value)
-        or kind is Decimal
-        and value.is_finite()
-    ):
+    if kind is int or (kind is float and math.isfinite(value)):
         numbers.append(value)
         return _NUMBER
     if isinstance(value, str | bool):
         return value
     if _is_number(value):
-        if isinstance(value, Decimal):
-            finite, nan = value.is_finite(), value.is_nan()
-        else:
-            finite = isinstance(value, int) or math.isfinite(value)
-            nan = not finite and math.isnan(value)
-        if finite:
+        if _is_integer(value) or math.isfinite(value):
             numbers.append(value)
             return _NUMBER
-        return _NAN if nan else float(value)
+        return _NAN if math.isnan(value) else float(value)  # an infinity equals only itself
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             return value.astimezone(UTC).replace(tzinfo=None)

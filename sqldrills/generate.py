@@ -228,7 +228,7 @@ class _Builder:
         FROM (SELECT *, unnest(range(n_profiles)) AS j FROM acct) a
         JOIN first_names f ON f.idx = floor(u('prof_name', a.account_id, j) * 400)
         """)
-        self.sql(f"""
+        self.sql("""
         INSERT INTO devices
         SELECT hexid('d-', 'device', account_id, j) AS device_id, account_id,
           device_type_of(account_id, j) AS device_type,

@@ -93,3 +93,32 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Any]:
             progress.update(task, completed=done, total=total, step=what)
 
         yield update
+
+
+_VERDICT_STYLE = {"correct": "bold green", "misleading": "bold yellow",
+                  "invalid": "bold magenta", "error": "bold red"}
+
+
+def verdict(result: Any, columns: Sequence[str]) -> None:
+    """Show a GradeResult: the verdict, why, the worlds, a counterexample, lint warnings."""
+    from sqldrills.explain import diff_rows
+
+    style = _VERDICT_STYLE.get(result.verdict, "bold")
+    console.print(Text(result.verdict.upper(), style=style), Text(f"  {result.challenge}"))
+    console.print(Text(result.message))
+    if result.worlds:
+        table = Table(show_header=True, box=None, padding=(0, 2))
+        for name in ("world", "", "details"):
+            table.add_column(name)
+        for w in result.worlds:
+            mark = Text("ok", style="green") if w.match else Text("x", style="red")
+            table.add_row(Text(f"{w.world} ({w.description})"), mark, Text(w.summary))
+        console.print(table)
+    failing = next((w for w in result.worlds if w.diffs), None)
+    if failing is not None and result.verdict == "misleading" and not result.order_only:
+        header, rows = diff_rows(failing, tuple(columns))
+        console.print(rows_table(header, rows, title=f"Where it differs ({failing.world} world)"))
+    for warning in result.warnings:
+        console.print(Text(f"warning {warning['rule']} {warning['name']}: {warning['message']}",
+                           style="yellow"))
+    console.print(Text(f"graded in {result.elapsed_ms:.0f} ms", style="dim"))

@@ -51,6 +51,8 @@ def test_float_sums_in_another_order_and_columns_in_another_case_are_equal(run):
         "select sum(1.0 / (i + 1) order by i desc) as S, i % 7 as G"
         " from range(10000) t(i) group by G"
     )
+    # The oracle really differs in the last bits, so this needs the tolerance.
+    assert sorted(forward.rows) != sorted((g, s) for s, g in backward.rows)
     result = compare(forward, backward)
     assert result.equal, result
     assert (result.missing_columns, result.extra_columns, result.diffs) == ([], [], [])
@@ -74,6 +76,7 @@ def test_date_equals_a_truncated_timestamp_only_at_midnight(run):
 
 
 def test_timestamps_with_a_time_zone_compare_as_utc_instants():
+    # Python values: fetching a TIMESTAMPTZ from DuckDB needs pytz, which is not installed.
     midnight_utc = Table(["ts"], [(datetime(2024, 1, 1),)])
     one_am_in_paris = datetime(2024, 1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
     assert same_result(midnight_utc, Table(["ts"], [(one_am_in_paris,)]))
@@ -370,7 +373,7 @@ def _shuffled_restatement(table: Table, tolerance: float, seed: int) -> tuple[li
     return columns, rows
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(keyed_tables(), TOLERANCES, st.integers())
 def test_a_shuffled_restatement_within_tolerance_is_equal(table, tolerance, seed):
     columns, rows = _shuffled_restatement(table, tolerance, seed)
@@ -381,7 +384,7 @@ def test_a_shuffled_restatement_within_tolerance_is_equal(table, tolerance, seed
     assert same_result(table, Table(columns, rows), tolerance=tolerance)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(keyed_tables(), TOLERANCES, st.integers(), st.data())
 def test_a_change_beyond_tolerance_in_any_one_cell_is_found(table, tolerance, seed, data):
     columns, rows = _shuffled_restatement(table, tolerance, seed)
@@ -389,9 +392,7 @@ def test_a_change_beyond_tolerance_in_any_one_cell_is_found(table, tolerance, se
         return
     row = data.draw(st.integers(0, len(rows) - 1))
     column = data.draw(st.integers(0, len(columns) - 1))
-    original_id = rows[row][
-        columns.index("row_id") if "row_id" in columns else columns.index("ROW_ID")
-    ]
+    original_id = rows[row][[name.lower() for name in columns].index("row_id")]
     cells = list(rows[row])
     cells[column] = _changed(cells[column])
     rows[row] = tuple(cells)
@@ -405,7 +406,7 @@ def test_a_change_beyond_tolerance_in_any_one_cell_is_found(table, tolerance, se
 GRID = st.sampled_from([0.0, 1.0, 1.1, 1.2, 1.25, 1.4, 1.45, 1.6, 2.0])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.integers(0, 6).flatmap(
         lambda n: st.tuples(

@@ -1,0 +1,227 @@
+"""The challenge loader: one folder of data per drill (DESIGN §2), validated strictly.
+
+```
+challenges/<id>/
+  challenge.toml      # metadata, output contract, hints, traps
+  prompt.md           # what the learner is asked
+  reference.sql       # the hidden reference (more: reference_*.sql, all must agree)
+  traps/<trap>.sql    # plausible wrong answers; `-- name:` and `-- explanation:` headers
+```
+
+An unknown or missing key is an error naming the file and the key, so a typo never
+silently changes how a drill is graded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqldrills.paths import challenges_dir
+
+TRACKS = (
+    "grain", "deduplication", "time", "nulls", "joins", "ratios", "cohorts",
+    "windows", "funnels", "experiments", "realtime",
+)
+
+_REQUIRED = {"title", "difficulty", "track", "tags", "pitfall", "ordered", "hints", "output"}
+_OPTIONAL = {"tolerance", "sort_keys", "explanation", "worlds", "lint", "traps", "order",
+             "equivalent_mutants"}
+_OUTPUT_KEYS = {"columns", "grain", "key_columns"}
+_WORLD_KEYS = {"seed", "as_of", "knobs", "why"}
+_TRAP_KEYS = {"name", "explanation"}
+_LINT_KEYS = {"grain", "local_time", "ratio_of_sums"}
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ChallengeError(ValueError):
+    """A challenge folder breaks the format; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Trap:
+    id: str
+    name: str
+    explanation: str
+    sql: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Challenge:
+    id: str
+    path: Path
+    title: str
+    difficulty: int
+    track: str
+    tags: tuple[str, ...]
+    pitfall: str
+    prompt: str
+    columns: tuple[str, ...]
+    grain: str
+    ordered: bool
+    sort_keys: tuple[str, ...]
+    tolerance: float
+    hints: tuple[str, ...]
+    explanation: str
+    references: tuple[tuple[str, str], ...]  # (file name, sql)
+    traps: tuple[Trap, ...]
+    worlds: tuple[dict[str, Any], ...] = ()
+    lint: dict[str, Any] = field(default_factory=dict)
+    key_columns: tuple[str, ...] | None = None
+    order: int = 100
+    equivalent_mutants: tuple[str, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        return self.references[0][1]
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for path in sorted(self.path.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(self.path)).encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def trap(self, trap_id: str) -> Trap | None:
+        return next((t for t in self.traps if t.id == trap_id), None)
+
+
+def _check_keys(data: dict[str, Any], required: set[str], optional: set[str], where: str) -> None:
+    missing = sorted(required - data.keys())
+    if missing:
+        raise ChallengeError(f"{where}: missing key(s) {', '.join(missing)}")
+    unknown = sorted(data.keys() - required - optional)
+    if unknown:
+        known = ", ".join(sorted(required | optional))
+        raise ChallengeError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {known})")
+
+
+def _headers(sql: str) -> dict[str, str]:
+    """``-- key: value`` lines at the top of a SQL file.
+
+    >>> _headers("-- name: Counting devices\\n-- explanation: one member, many devices\\nSELECT 1")
+    {'name': 'Counting devices', 'explanation': 'one member, many devices'}
+    """
+    out: dict[str, str] = {}
+    last = None
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        body = line[2:].strip()
+        match = re.match(r"^([a-z_]+):\s*(.*)$", body)
+        if match:
+            last = match.group(1)
+            out[last] = match.group(2)
+        elif last and body:
+            out[last] += " " + body
+    return out
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ChallengeError(f"{path}: missing file") from None
+
+
+def load_challenge(path: Path) -> Challenge:
+    cid = path.name
+    if not _ID.match(cid):
+        raise ChallengeError(f"{path}: challenge id must be snake_case")
+    toml_path = path / "challenge.toml"
+    try:
+        data = tomllib.loads(_read(toml_path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ChallengeError(f"{toml_path}: {exc}") from None
+    _check_keys(data, _REQUIRED, _OPTIONAL, str(toml_path))
+    where = str(toml_path)
+    output = data["output"]
+    if not isinstance(output, dict):
+        raise ChallengeError(f"{where}: [output] must be a table")
+    _check_keys(output, {"columns", "grain"}, _OUTPUT_KEYS - {"columns", "grain"}, f"{where} [output]")
+    columns = tuple(output["columns"])
+    if not columns or any(not _ID.match(c) for c in columns):
+        raise ChallengeError(f"{where}: output.columns must be snake_case names")
+    if not isinstance(data["difficulty"], int) or not 1 <= data["difficulty"] <= 3:
+        raise ChallengeError(f"{where}: difficulty must be 1, 2 or 3")
+    if data["track"] not in TRACKS:
+        raise ChallengeError(f"{where}: track {data['track']!r} is not one of {', '.join(TRACKS)}")
+    hints = data["hints"]
+    if not isinstance(hints, list) or len(hints) < 3 or not all(isinstance(h, str) for h in hints):
+        raise ChallengeError(f"{where}: hints must be a list of at least three strings")
+    sort_keys = tuple(data.get("sort_keys", ()))
+    if data["ordered"] and not sort_keys:
+        raise ChallengeError(f"{where}: an ordered challenge needs sort_keys")
+    for key in sort_keys + tuple(output.get("key_columns", ())):
+        if key not in columns:
+            raise ChallengeError(f"{where}: {key!r} is not an output column")
+    for i, world in enumerate(data.get("worlds", [])):
+        _check_keys(world, {"seed"}, _WORLD_KEYS - {"seed"}, f"{where} [[worlds]] #{i + 1}")
+    lint = data.get("lint", {})
+    _check_keys(lint, set(), _LINT_KEYS, f"{where} [lint]")
+
+    prompt = _read(path / "prompt.md")
+    for column in columns:
+        if f"`{column}`" not in prompt:
+            raise ChallengeError(f"{path / 'prompt.md'}: the prompt must name output column `{column}`")
+    references = tuple(
+        (p.name, _read(p)) for p in
+        [path / "reference.sql", *sorted(path.glob("reference_*.sql"))]
+    )
+    traps = _load_traps(path, data.get("traps", {}), where)
+    return Challenge(
+        id=cid, path=path, title=data["title"], difficulty=data["difficulty"],
+        track=data["track"], tags=tuple(data["tags"]), pitfall=data["pitfall"], prompt=prompt,
+        columns=columns, grain=output["grain"], ordered=bool(data["ordered"]),
+        sort_keys=sort_keys, tolerance=float(data.get("tolerance", 1e-9)),
+        hints=tuple(hints), explanation=data.get("explanation", ""), references=references,
+        traps=traps, worlds=tuple(data.get("worlds", [])), lint=lint,
+        key_columns=tuple(output["key_columns"]) if "key_columns" in output else None,
+        order=int(data.get("order", 100)),
+        equivalent_mutants=tuple(data.get("equivalent_mutants", ())),
+    )
+
+
+def _load_traps(path: Path, declared: dict[str, Any], where: str) -> tuple[Trap, ...]:
+    traps = []
+    files = sorted((path / "traps").glob("*.sql"))
+    for name in declared:
+        if not (path / "traps" / f"{name}.sql").exists():
+            raise ChallengeError(f"{where}: [traps.{name}] has no file traps/{name}.sql")
+    for trap_file in files:
+        tid = trap_file.stem
+        if not _ID.match(tid):
+            raise ChallengeError(f"{trap_file}: trap id must be snake_case")
+        sql = _read(trap_file)
+        meta = {k: v for k, v in _headers(sql).items()}
+        unknown = sorted(meta.keys() - _TRAP_KEYS)
+        if unknown:
+            raise ChallengeError(f"{trap_file}: unknown header(s) {', '.join(unknown)}")
+        meta.update(declared.get(tid, {}))
+        _check_keys(meta, _TRAP_KEYS, set(), f"{trap_file}")
+        traps.append(Trap(tid, meta["name"], meta["explanation"], sql, trap_file))
+    return tuple(traps)
+
+
+def load_all(folder: Path | None = None) -> list[Challenge]:
+    """Every challenge, in learning order: by track, then ``order``, then id."""
+    root = folder or challenges_dir()
+    found = [load_challenge(p) for p in sorted(root.iterdir())
+             if p.is_dir() and (p / "challenge.toml").exists()]
+    return sorted(found, key=lambda c: (TRACKS.index(c.track), c.order, c.id))
+
+
+def get(challenge_id: str, folder: Path | None = None) -> Challenge:
+    root = folder or challenges_dir()
+    path = root / challenge_id
+    if not _ID.match(challenge_id) or not (path / "challenge.toml").exists():
+        known = ", ".join(c.id for c in load_all(root)) if root.is_dir() else ""
+        raise ChallengeError(f"no challenge {challenge_id!r}. Known: {known}")
+    return load_challenge(path)

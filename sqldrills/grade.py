@@ -1,0 +1,194 @@
+"""The grader: run an answer on every world of a challenge and give a verdict (DESIGN §3).
+
+1. prepare: parse, allowlist and transpile (``sqlcheck``);
+2. run: one sandboxed child process for the answer, on the practice and hidden worlds;
+3. compare with the reference results, computed once per world by running the
+   reference in its own sandbox child and cached on disk (the world holds no answers);
+4. explain: name the trap whose results the answer reproduces, or show a counterexample
+   (``explain``), and add lint warnings.
+
+Verdicts: ``correct``, ``misleading``, ``invalid``, ``error``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqldrills import explain
+from sqldrills.challenges import Challenge
+from sqldrills.compare import Comparison, Table, compare, same_result
+from sqldrills.lint import LintContext, lint
+from sqldrills.paths import cache_dir, write_atomic
+from sqldrills.sandbox import Limits, QueryFailure, QueryResult, run_query
+from sqldrills.sqlcheck import Refused, prepare_query
+from sqldrills.worlds import WorldSpec, hidden_worlds, practice_world, world_path
+
+VERDICTS = ("correct", "misleading", "invalid", "error")
+
+# References and traps are trusted, but they run in the same sandbox, with room to spare.
+REFERENCE_LIMITS = Limits(timeout_s=300.0, max_rows=1_000_000, memory_limit_mb=4096)
+
+
+class CatalogError(RuntimeError):
+    """A reference or a trap of the catalog does not run: an authoring bug, not the learner's."""
+
+
+@dataclass
+class WorldReport:
+    world: str
+    description: str
+    status: str  # "match" | "differs" | "invalid" | "error"
+    summary: str
+    elapsed_ms: float = 0.0
+    diffs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def match(self) -> bool:
+        return self.status == "match"
+
+
+@dataclass
+class GradeResult:
+    challenge: str
+    verdict: str
+    message: str
+    pitfall: str | None = None
+    pitfall_name: str | None = None
+    pitfall_explanation: str | None = None
+    worlds: list[WorldReport] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    order_only: bool = False
+    elapsed_ms: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.verdict == "correct" else 1
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for world in data["worlds"]:
+            world["match"] = world["status"] == "match"
+        return data
+
+
+def challenge_worlds(challenge: Challenge, scale: str | None = None) -> list[WorldSpec]:
+    """The practice world first, then the hidden worlds (recipe's and challenge's own)."""
+    return [practice_world(scale), *hidden_worlds(scale, extra=list(challenge.worlds))]
+
+
+def _results_path(spec: WorldSpec, sql: str) -> Path:
+    digest = hashlib.sha256(sql.encode()).hexdigest()[:20]
+    return cache_dir() / "results" / spec.key / f"{digest}.pickle"
+
+
+def trusted_results(sql: str, specs: list[WorldSpec], what: str) -> list[Table]:
+    """Results of a reference or trap on each world, computed once and cached on disk."""
+    paths = [_results_path(spec, sql) for spec in specs]
+    tables: list[Table | None] = []
+    for path in paths:
+        try:
+            tables.append(pickle.loads(path.read_bytes()))
+        except (OSError, pickle.UnpicklingError, EOFError):
+            tables.append(None)
+    missing = [i for i, t in enumerate(tables) if t is None]
+    if missing:
+        prepared = prepare_query(sql)
+        outcomes = run_query(prepared, [world_path(specs[i]) for i in missing],
+                             limits=REFERENCE_LIMITS)
+        for i, outcome in zip(missing, outcomes, strict=True):
+            if isinstance(outcome, QueryFailure):
+                raise CatalogError(f"{what} failed on {specs[i].describe()}: {outcome.message}")
+            table = Table(list(outcome.columns), list(outcome.rows))
+            write_atomic(paths[i], pickle.dumps(table))
+            tables[i] = table
+    return [t for t in tables if t is not None]
+
+
+def expected_results(challenge: Challenge, specs: list[WorldSpec]) -> list[Table]:
+    return trusted_results(challenge.reference, specs, f"{challenge.id}/reference.sql")
+
+
+def _compare(challenge: Challenge, expected: Table, actual: Table) -> Comparison:
+    return compare(expected, actual, ordered=challenge.ordered, sort_keys=challenge.sort_keys,
+                   tolerance=challenge.tolerance, key_columns=challenge.key_columns)
+
+
+def grade(
+    challenge: Challenge,
+    sql: str,
+    *,
+    dialect: str = "duckdb",
+    limits: Limits | None = None,
+    scale: str | None = None,
+) -> GradeResult:
+    """Grade one answer. Never raises for anything the answer does."""
+    started = time.perf_counter()
+    result = _grade(challenge, sql, dialect, limits or Limits(), scale)
+    result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
+           scale: str | None) -> GradeResult:
+    warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
+                                        dialect=dialect)]
+    try:
+        prepared = prepare_query(sql, dialect=dialect)
+    except Refused as exc:
+        return GradeResult(challenge.id, "error", exc.message, warnings=warnings)
+    specs = challenge_worlds(challenge, scale)
+    expected = expected_results(challenge, specs)
+    outcomes = run_query(prepared, [world_path(s) for s in specs], limits=limits)
+
+    reports: list[WorldReport] = []
+    comparisons: list[Comparison | None] = []
+    for spec, want, got in zip(specs, expected, outcomes, strict=True):
+        if isinstance(got, QueryFailure):
+            reports.append(WorldReport(spec.label, spec.describe(), "error", got.message))
+            comparisons.append(None)
+            continue
+        comparison = _compare(challenge, want, Table(list(got.columns), list(got.rows)))
+        comparisons.append(comparison)
+        reports.append(explain.world_report(spec, comparison, got))
+
+    failure = next((o for o in outcomes if isinstance(o, QueryFailure)), None)
+    if failure is not None:
+        return GradeResult(challenge.id, "error", explain.error_message(failure, reports),
+                           worlds=reports, warnings=warnings)
+    done = [c for c in comparisons if c is not None]
+    if any(c.missing_columns or c.extra_columns for c in done):
+        return GradeResult(challenge.id, "invalid", explain.invalid_message(challenge, done[0]),
+                           worlds=reports, warnings=warnings)
+    if all(c.equal for c in done):
+        return GradeResult(challenge.id, "correct", explain.correct_message(challenge, reports),
+                           worlds=reports, warnings=warnings)
+
+    answers = [Table(list(o.columns), list(o.rows)) for o in outcomes
+               if isinstance(o, QueryResult)]
+    trap = matching_trap(challenge, specs, answers)
+    order_only = all(c.equal or c.order_only for c in done)
+    practice = next(c for c in done if not c.equal)
+    message = explain.misleading_message(challenge, trap, practice, reports, order_only)
+    return GradeResult(
+        challenge.id, "misleading", message,
+        pitfall=trap.id if trap else None,
+        pitfall_name=trap.name if trap else None,
+        pitfall_explanation=trap.explanation if trap else None,
+        worlds=reports, warnings=warnings, order_only=order_only,
+    )
+
+
+def matching_trap(challenge: Challenge, specs: list[WorldSpec], answers: list[Table]):
+    """The first trap whose results equal the answer's on every world, if any."""
+    for trap in challenge.traps:
+        results = trusted_results(trap.sql, specs, f"{challenge.id}/traps/{trap.id}.sql")
+        if all(same_result(r, a, ordered=challenge.ordered, sort_keys=challenge.sort_keys,
+                           tolerance=challenge.tolerance)
+               for r, a in zip(results, answers, strict=True)):
+            return trap
+    return None

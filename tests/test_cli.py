@@ -1,0 +1,175 @@
+"""The command line, through click's CliRunner (and a real subprocess where a terminal matters)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from click.testing import CliRunner
+
+from sqldrills.challenges import get
+from sqldrills.cli import main
+
+DRILL = "members_not_devices"
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_check_exit_codes_and_json_shape(tmp_path: Path) -> None:
+    right = tmp_path / "right.sql"
+    right.write_text(get(DRILL).reference)
+    result = invoke("check", DRILL, str(right), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for key in ("challenge", "verdict", "pitfall", "message", "worlds", "warnings", "elapsed_ms"):
+        assert key in data
+    assert data["verdict"] == "correct" and data["pitfall"] is None
+    assert len(data["worlds"]) >= 3 and all(w["match"] for w in data["worlds"])
+
+    trap = get(DRILL).trap("count_devices")
+    result = invoke("check", DRILL, "-", "--json", input=trap.sql)
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert (data["verdict"], data["pitfall"]) == ("misleading", "count_devices")
+    assert any(w["rule"] for w in data["warnings"]), "lint should flag the device grain"
+
+
+def test_check_text_output_names_the_pitfall() -> None:
+    trap = get("duplicate_events").trap("no_dedup")
+    result = invoke("check", "duplicate_events", "-", input=trap.sql)
+    assert result.exit_code == 1
+    assert "MISLEADING" in result.output
+    assert trap.name in result.output
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert invoke("check", "no_such_drill", "-", input="select 1").exit_code == 2
+    assert invoke("check", DRILL, str(tmp_path / "missing.sql")).exit_code == 2
+    assert invoke("show", "nope").exit_code == 2
+
+
+def test_error_verdict_for_a_parse_error() -> None:
+    result = invoke("check", DRILL, "-", "--json", input="SELEC day FROM")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["verdict"] == "error"
+
+
+def test_list_show_hint_solution_progress_reset() -> None:
+    listed = invoke("list", "--json")
+    ids = [row["id"] for row in json.loads(listed.output)]
+    assert {"members_not_devices", "duplicate_events", "cohort_leakage"} <= set(ids)
+    assert "`cohort_week`" in get("cohort_leakage").prompt
+    assert "cohort_week" in invoke("show", "cohort_leakage").output
+
+    invoke("reset", "cohort_leakage", "--yes")
+    first = invoke("hint", "cohort_leakage").output
+    second = invoke("hint", "cohort_leakage").output
+    assert first.startswith("Hint 1/") and second.startswith("Hint 2/")
+
+    refused = invoke("solution", "cohort_leakage")
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert "retained" in invoke("solution", "cohort_leakage", "--force").output
+
+    invoke("check", "cohort_leakage", "-", input=get("cohort_leakage").reference)
+    status = {r["id"]: r["status"] for r in json.loads(invoke("progress", "--json").output)}
+    assert status["cohort_leakage"] == "solved"
+    assert invoke("solution", "cohort_leakage").exit_code == 0
+    invoke("reset", "cohort_leakage", "--yes")
+    status = {r["id"]: r["status"] for r in json.loads(invoke("progress", "--json").output)}
+    assert status["cohort_leakage"] == "new"
+
+
+def test_run_without_a_terminal_grades_once(tmp_path: Path) -> None:
+    answers = tmp_path / "answers"
+    result = invoke("run", DRILL, "--answers-dir", str(answers))
+    assert (answers / f"{DRILL}.sql").exists(), "run creates the answer file"
+    assert result.exit_code == 1  # the template is not an answer yet
+    (answers / f"{DRILL}.sql").write_text(get(DRILL).reference)
+    assert invoke("run", DRILL, "--answers-dir", str(answers)).exit_code == 0
+
+
+def test_run_in_a_terminal_regrades_on_save_and_quits_on_q(tmp_path: Path) -> None:
+    import pty
+    import select
+    import time
+
+    answer = tmp_path / "answers" / f"{DRILL}.sql"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: sqldrills in a pseudo-terminal
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "sqldrills.cli", "run", DRILL])
+    output = b""
+
+    def read_until(marker: bytes, timeout: float = 60) -> None:
+        nonlocal output
+        deadline = time.time() + timeout
+        while marker not in output and time.time() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(fd, 65536)
+                except OSError:
+                    break
+        assert marker in output, output.decode(errors="replace")[-2000:]
+
+    read_until(b"Watching")
+    answer.write_text(get(DRILL).reference)
+    read_until(b"CORRECT")
+    os.write(fd, b"h")
+    read_until(b"Hint 1/")
+    os.write(fd, b"q")
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_query_outputs(practice_db: Path) -> None:
+    sql = "select device_type, count(*) as n from devices group by 1 order by 1"
+    as_json = json.loads(invoke("query", sql, "--json").output)
+    con = duckdb.connect(str(practice_db), read_only=True)
+    expected = con.execute(sql).fetchall()
+    con.close()
+    assert [(r["device_type"], r["n"]) for r in as_json] == expected
+    rows = list(csv.reader(io.StringIO(invoke("query", sql, "--csv").output)))
+    assert rows[0] == ["device_type", "n"] and len(rows) == len(expected) + 1
+    refused = invoke("query", "drop table events")
+    assert refused.exit_code == 1 and "efused" in refused.output
+
+
+def test_schema_lists_every_table_and_examples() -> None:
+    out = invoke("schema").output
+    for table in ("accounts", "events", "dataset_info"):
+        assert table in out
+    assert "received_ts_utc" in invoke("schema", "events").output
+    assert invoke("schema", "nope").exit_code == 2
+
+
+def test_generate_duckdb_and_parquet(tmp_path: Path, practice_db: Path) -> None:
+    out = tmp_path / "world.duckdb"
+    result = invoke("generate", "--seed", "7", "--scale", "tiny", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    from sqldrills.worlds import content_hash
+
+    assert content_hash(out) == content_hash(practice_db)
+    assert invoke("generate", "--scale", "tiny", "--out", str(out)).exit_code == 2  # exists
+    folder = tmp_path / "parquet"
+    assert invoke("generate", "--scale", "tiny", "--format", "parquet",
+                  "--out", str(folder)).exit_code == 0
+    n = duckdb.sql(f"select count(*) from '{folder / 'events.parquet'}'").fetchone()[0]
+    m = duckdb.connect(str(practice_db), read_only=True).execute(
+        "select count(*) from events").fetchone()[0]
+    assert n == m
+
+
+def test_installed_entry_point_works_from_any_directory(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("sqldrills")
+    result = subprocess.run([str(exe), "list", "--json"], cwd=tmp_path, capture_output=True,
+                            text=True, check=True)
+    assert "cohort_leakage" in result.stdout
