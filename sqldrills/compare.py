@@ -176,7 +176,7 @@ def same_result(
     sort_keys: Sequence[str] = (),
     tolerance: float = 1e-9,
 ) -> bool:
-    """Whether ``b`` equals ``a`` under :func:`compare`'s rules; stops at the first difference.
+    """Whether ``b`` equals ``a`` under :func:`compare`'s rules; returns at the first difference.
 
     >>> a = Table(["n"], [(1,), (0.1 + 0.2,)])
     >>> same_result(a, Table(["N"], [(0.3,), (1,)]))
@@ -579,27 +579,31 @@ def _rank(layout: _Layout, expected_index: int | None, actual_index: int | None)
             not _cells_equal(expected_row[p], actual_row[p], layout.tolerance)
             for p in layout.value_positions
         )
-    row = (
-        layout.expected_rows[expected_index]
-        if expected_index is not None
-        else layout.actual_rows[actual_index]
-    )
-    key = [row[position] for position in layout.key_positions]
-    return differing, _row_order(tuple(key)), _row_order(row)
+    row = _either_row(layout, expected_index, actual_index)
+    return differing, _row_order(tuple(row[p] for p in layout.key_positions)), _row_order(row)
 
 
 def _row_diff(layout: _Layout, expected_index: int | None, actual_index: int | None) -> RowDiff:
-    def values(row: tuple) -> dict[str, Any]:
-        return {layout.columns[p]: row[p] for p in layout.value_positions}
+    def values(index: int | None, rows: list[tuple]) -> dict[str, Any] | None:
+        return (
+            None
+            if index is None
+            else {layout.columns[p]: rows[index][p] for p in layout.value_positions}
+        )
 
-    expected_row = None if expected_index is None else layout.expected_rows[expected_index]
-    actual_row = None if actual_index is None else layout.actual_rows[actual_index]
-    some_row = expected_row if expected_row is not None else actual_row
+    row = _either_row(layout, expected_index, actual_index)
     return RowDiff(
-        key={layout.columns[p]: some_row[p] for p in layout.key_positions},
-        expected=None if expected_row is None else values(expected_row),
-        actual=None if actual_row is None else values(actual_row),
+        key={layout.columns[p]: row[p] for p in layout.key_positions},
+        expected=values(expected_index, layout.expected_rows),
+        actual=values(actual_index, layout.actual_rows),
     )
+
+
+def _either_row(layout: _Layout, expected_index: int | None, actual_index: int | None) -> tuple:
+    """The expected row of a difference, or the unexpected row when there is none."""
+    if expected_index is not None:
+        return layout.expected_rows[expected_index]
+    return layout.actual_rows[actual_index]
 
 
 def _misplaced(layout: _Layout) -> Iterator[int]:

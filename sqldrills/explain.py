@@ -105,6 +105,6 @@ def diff_rows(report: WorldReport, columns: tuple[str, ...]) -> tuple[list[str],
             if values is None:
                 rows.append([label, *(["(no row)"] + [""] * (len(columns) - 1))])
             else:
-                lowered = {str(k).lower(): v for k, v in values.items()}
+                lowered = {str(k).lower(): v for k, v in {**diff["key"], **values}.items()}
                 rows.append([label, *(lowered.get(c, "") for c in columns)])
     return header, rows

@@ -559,6 +559,9 @@ class _Builder:
                  + secs(least(s.offline_delay_cap_s, s.offline_delay_s))
                  + to_microseconds(r.seq * 1000)
                WHEN s.sk = 900001 THEN r.event_ts
+               WHEN u('batch', r.account_id, r.sk) < {dl['batch_session_share']}
+               THEN r.event_ts + secs(60 + floor(u('batch_delay', r.account_id, r.sk)
+                      * {dl['batch_delay_max_seconds']}))
                ELSE r.event_ts + to_microseconds(floor(1000000 * exp(ln({dl['latency_median_seconds']})
                  + 0.8 * gauss('latency', r.account_id, r.sk, r.seq)))::BIGINT)
           END AS received_ts

@@ -393,8 +393,10 @@ def _open_sandbox(
     open_errors: dict[str, str] = {}
     for number, path in enumerate(dict.fromkeys(paths), start=1):
         alias = f"world_{number}"  # neutral names: the file name may reveal a hidden seed
+        # An in-memory "world" is empty and cannot be opened read-only; it serves examples.
+        mode = "" if path == ":memory:" else " (READ_ONLY)"
         try:
-            con.execute(f"ATTACH {_sql_string(path)} AS {alias} (READ_ONLY)")
+            con.execute(f"ATTACH {_sql_string(path)} AS {alias}{mode}")
             aliases[path] = alias
         except duckdb.Error as error:
             open_errors[path] = (

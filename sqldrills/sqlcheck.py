@@ -25,9 +25,6 @@ from collections.abc import Mapping
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, OptimizeError, ParseError, SqlglotError, TokenError
-from sqlglot.optimizer.annotate_types import annotate_types
-from sqlglot.optimizer.qualify import qualify
-from sqlglot.schema import MappingSchema
 
 from sqldrills.schema import TABLES
 
@@ -378,6 +375,11 @@ def _annotate_types(
     When the query cannot be qualified (a typo in a column name, say) it is translated
     without types and DuckDB reports the real error.
     """
+    # Only translations need the optimizer; DuckDB answers skip its import.
+    from sqlglot.optimizer.annotate_types import annotate_types
+    from sqlglot.optimizer.qualify import qualify
+    from sqlglot.schema import MappingSchema
+
     nodes = list(tree.walk())
     for index, node in enumerate(nodes):
         node.meta["sqldrills_node"] = index

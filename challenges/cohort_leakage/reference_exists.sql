@@ -2,7 +2,7 @@
 SELECT cohort_week, count(*) AS cohort_size, sum(is_retained) AS retained,
        avg(is_retained) AS retention_rate
 FROM (
-  SELECT CAST(a.signup_ts_utc AS DATE) - (isodow(a.signup_ts_utc) - 1) AS cohort_week,
+  SELECT CAST(a.signup_ts_utc AS DATE) - CAST(isodow(a.signup_ts_utc) - 1 AS INTEGER) AS cohort_week,
          CASE WHEN EXISTS (
            SELECT 1 FROM events e
            WHERE e.account_id = a.account_id AND e.event_type = 'play_start'
