@@ -17,14 +17,16 @@ submission a child process is forked; it
 The parent waits with a deadline, kills the child when it passes, and never unpickles
 anything but plain values. SECURITY.md describes the threat model and every layer.
 
-Why fork: the sandbox must cost tens of milliseconds per submission (``sqldrills check``
-targets 0.5 s end to end). A forked child starts in ~2 ms with duckdb already imported;
-``spawn`` and ``forkserver`` start a fresh interpreter that must import duckdb and
-sqlglot again (~300 ms, measured in benchmarks/sandbox_overhead.py). Forking is safe
-here because the parent never holds a DuckDB connection while it forks (the child opens
-its own instance) and the child only calls async-signal-safe-enough code paths before it
-exits with ``os._exit``. It uses ``os.fork`` directly rather than multiprocessing so it
-also works inside daemonic pool workers and in threads.
+Why ``os.fork``: the sandbox must cost tens of milliseconds per submission (``sqldrills
+check`` targets 0.5 s end to end). A forked child starts in ~2 ms with duckdb and sqlglot
+already imported, and spends ~40 ms creating its DuckDB instance; ``spawn`` and
+``forkserver`` children start a new interpreter that imports duckdb again (~350 ms per
+submission with spawn; forkserver pays that once per parent, which is the whole budget
+of a one-shot ``check``). Forking is safe because the grader never holds a DuckDB
+connection when it forks (callers must close theirs first): the child builds its own
+instance, and leaves with ``os._exit`` without running the parent's cleanup. It calls
+``os.fork`` itself rather than multiprocessing so that it works in threads and inside
+(daemonic) process-pool workers. POSIX only: there is no fork on Windows.
 
 >>> result, = run_query("SELECT 42 AS answer", [":memory:"])
 >>> result.columns, result.rows
@@ -84,6 +86,8 @@ class Limits:
     # How long after the timeout the parent waits before it kills the child: DuckDB
     # checks for interrupts between chunks, and a few operators check rarely.
     kill_grace_s: float = 2.0
+    # Largest result (pickled) a world may send back; bigger ones fail, never truncate.
+    max_result_mb: int = 64
 
 
 # Address space the child may use beyond what it inherited and DuckDB's memory_limit:
@@ -91,8 +95,6 @@ class Limits:
 # strings) need it. Measured: a child with a connection peaks ~750 MB of address space
 # over a bare interpreter; 1 GB headroom leaves room and still stops runaway strings.
 ADDRESS_SPACE_HEADROOM_MB = 1024
-# Largest pickled result the child may send; bigger results are refused, not truncated.
-MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
 # DuckDB's default is 1000; answers pass sqlglot, which gives up far earlier.
 MAX_EXPRESSION_DEPTH = 500
 # Exit status of a child that its own watchdog ended (DuckDB ignored the interrupt).
@@ -139,19 +141,44 @@ def run_query(
         os.close(read_fd)
         _child_main(write_fd, sql, paths, limits)
     os.close(write_fd)
-    try:
-        outcomes, ended_by = _collect(read_fd, len(paths), limits)
-    finally:
-        os.close(read_fd)
-        # A no-op if the child already exited: its pid cannot be reused before we reap it.
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-    if len(outcomes) < len(paths):
-        outcomes += _explain_early_end(len(outcomes), len(paths), ended_by, status, limits)
-    return outcomes
+    return await_child(pid, read_fd, len(paths), limits)
 
 
 # --- parent side --------------------------------------------------------------------
+
+
+def await_child(pid: int, read_fd: int, expected: int, limits: Limits) -> list[Outcome]:
+    """Collect ``expected`` outcomes from child ``pid`` through ``read_fd``, then reap it.
+
+    Never waits more than ``timeout_s + kill_grace_s`` for any one outcome: a child that
+    is late, dies, or sends anything but plain values is killed, and the worlds it did
+    not report on get a failure that says why. Closes ``read_fd``.
+    """
+    try:
+        outcomes, ended_by = _collect(read_fd, expected, limits)
+    finally:
+        os.close(read_fd)
+        status = _kill_and_reap(pid)
+    if len(outcomes) < expected:
+        outcomes += _explain_early_end(len(outcomes), expected, ended_by, status, limits)
+    return outcomes
+
+
+def _kill_and_reap(pid: int) -> int:
+    """Kill the child unless it has already exited, reap it, and return its wait status.
+
+    Killing after all results arrived is deliberate: the parent never waits on a child.
+    A child that exited in between is a zombie until reaped, so its pid cannot have been
+    reused by the time the signal is sent.
+    """
+    try:
+        reaped, status = os.waitpid(pid, os.WNOHANG)
+        if not reaped:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # the host program ignores SIGCHLD: reaped by the kernel
+        return 0
+    return status
 
 
 class _Deadline(Exception):
@@ -170,7 +197,7 @@ def _collect(fd: int, expected: int, limits: Limits) -> tuple[list[Outcome], str
         try:
             header = _read_exactly(fd, poller, buffer, _HEADER.size, deadline)
             (size,) = _HEADER.unpack(header)
-            if size > MAX_PAYLOAD_BYTES + 1024:
+            if size > _payload_cap(limits) + 1024:
                 return outcomes, "garbled"
             payload = _read_exactly(fd, poller, buffer, size, deadline)
         except _Deadline:
@@ -236,37 +263,40 @@ def _decode(payload: bytes) -> Outcome:
 def _explain_early_end(
     done: int, total: int, ended_by: str, status: int, limits: Limits
 ) -> list[Outcome]:
-    """Outcomes for the worlds a child did not report on, from how it ended."""
+    """Outcomes for the worlds a child did not report on, from how it ended.
+
+    ``ended_by`` is why reading stopped: "deadline", "eof" (the child exited or died on
+    its own) or "garbled" (it sent something that is not a plain result).
+    """
+    world = done + 1
     if ended_by == "deadline" or (
         os.WIFEXITED(status) and os.WEXITSTATUS(status) == _WATCHDOG_EXIT
     ):
         first = QueryFailure(
             "timeout",
             f"the query did not stop within {limits.timeout_s + limits.kill_grace_s:g} s on "
-            f"world {done + 1} and was killed; {_TIMEOUT_HINT}",
+            f"world {world} and was killed; {_TIMEOUT_HINT}",
         )
-    elif os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
-        # We did not send it (the child had not been killed yet): the kernel's OOM killer.
+    elif ended_by == "eof" and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+        # It died before we killed it: the kernel's out-of-memory killer.
         first = QueryFailure(
             "memory",
             f"the query was killed by the system for using too much memory on world "
-            f"{done + 1}; {_MEMORY_HINT}",
+            f"{world}; {_MEMORY_HINT}",
         )
     else:
-        how = (
-            f"signal {signal.Signals(os.WTERMSIG(status)).name}"
-            if os.WIFSIGNALED(status)
-            else f"exit status {os.WEXITSTATUS(status)}"
-            if os.WIFEXITED(status)
-            else ended_by
-        )
+        if ended_by == "garbled":
+            how = "it sent an unreadable result"
+        elif os.WIFSIGNALED(status):
+            how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+        else:
+            how = f"exit status {os.WEXITSTATUS(status)}"
         first = QueryFailure(
             "crashed",
-            f"the sandbox process ended unexpectedly on world {done + 1} ({how}); this is a "
+            f"the sandbox process ended unexpectedly on world {world} ({how}); this is a "
             "bug in sqldrills or DuckDB, please report it with your query (SECURITY.md)",
         )
-    rest = [_not_run(first.kind, done + 1) for _ in range(done + 1, total)]
-    return [first, *rest]
+    return [first, *(_not_run(first.kind, world) for _ in range(world, total))]
 
 
 _TIMEOUT_HINT = (
@@ -288,7 +318,7 @@ def _child_main(write_fd: int, sql: str, paths: list[str], limits: Limits) -> No
     try:
         _harden_process(write_fd, limits)
         for message in _serve(sql, paths, limits):
-            _send(write_fd, _pickle_capped(message))
+            _send(write_fd, _pickle_capped(message, _payload_cap(limits)))
     except BaseException:  # noqa: BLE001 - whatever happens, the child must only exit
         os._exit(1)
     os._exit(0)
@@ -309,9 +339,9 @@ def _harden_process(keep_fd: int, limits: Limits) -> None:
     os.close(devnull)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-    address_space = _address_space_in_use() + (
-        limits.memory_limit_mb + ADDRESS_SPACE_HEADROOM_MB
-    ) * 1024 * 1024
+    address_space = (
+        _address_space_in_use() + (limits.memory_limit_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
+    )
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
 
@@ -513,11 +543,19 @@ def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
         types = [str(column[1]) for column in cursor.description]
         rows = cursor.fetchmany(limits.max_rows + 1)
     except duckdb.InterruptException:
-        return ("fail", "timeout", f"the query did not finish within {limits.timeout_s:g} s "
-                f"and was stopped; {_TIMEOUT_HINT}")
+        return (
+            "fail",
+            "timeout",
+            f"the query did not finish within {limits.timeout_s:g} s "
+            f"and was stopped; {_TIMEOUT_HINT}",
+        )
     except (duckdb.OutOfMemoryException, MemoryError) as error:
-        return ("fail", "memory", f"the query ran out of memory (limit "
-                f"{limits.memory_limit_mb} MB): {_first_lines(error, 1)}; {_MEMORY_HINT}")
+        return (
+            "fail",
+            "memory",
+            f"the query ran out of memory (limit "
+            f"{limits.memory_limit_mb} MB): {_first_lines(error, 1)}; {_MEMORY_HINT}",
+        )
     except Exception as error:  # noqa: BLE001 - DuckDB errors and value conversion errors
         return ("fail", "runtime", _first_lines(error))
     finally:
@@ -528,20 +566,24 @@ def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
     return ("ok", columns, types, rows[: limits.max_rows], truncated, elapsed_ms)
 
 
-def _pickle_capped(message: tuple) -> bytes:
+def _payload_cap(limits: Limits) -> int:
+    return limits.max_result_mb * 1024 * 1024
+
+
+def _pickle_capped(message: tuple, cap: int) -> bytes:
     """Pickle a message; a result too large for the pipe becomes a failure instead."""
     try:
         payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     except (MemoryError, RecursionError):
         payload = b""
-    if payload and len(payload) <= MAX_PAYLOAD_BYTES:
+    if payload and len(payload) <= cap:
         return payload
-    size = f"{len(payload) // 1_000_000} MB" if payload else "too large to measure"
+    size = f"{len(payload) / 2**20:,.0f} MB" if payload else "too large to measure"
     failure = (
         "fail",
         "memory",
-        f"the result is too large to return ({size}; the limit is "
-        f"{MAX_PAYLOAD_BYTES // 1_000_000} MB); select fewer rows or shorter values",
+        f"the result is too large to return ({size}; the limit is {cap // 2**20} MB); "
+        "select fewer rows or shorter values",
     )
     return pickle.dumps(failure, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -162,7 +162,7 @@ def test_generate_duckdb_and_parquet(tmp_path: Path, practice_db: Path) -> None:
     folder = tmp_path / "parquet"
     assert invoke("generate", "--scale", "tiny", "--format", "parquet",
                   "--out", str(folder)).exit_code == 0
-    n = duckdb.sql(f"select count(*) from '{folder / 'events.parquet'}'").fetchone()[0]
+    n = duckdb.sql(f"select count(*) from '{folder / 'events.parquet'}'").fetchall()[0][0]
     m = duckdb.connect(str(practice_db), read_only=True).execute(
         "select count(*) from events").fetchone()[0]
     assert n == m

@@ -1,0 +1,134 @@
+"""`make bench`: performance figures, each against a baseline measured in the same run.
+
+Figures are printed, never asserted: they are for people comparing runs and machines.
+
+1. World generation: events/s at `small` and `medium`, peak memory, and the ratio to a
+   naive baseline (Faker row by row + executemany into DuckDB, same events shape, smaller n).
+2. `sqldrills check` end to end (a new process each time) on cached `small` worlds, median
+   wall time per drill, and its ratio to the bare cost: Python start plus running the
+   answer and the reference on each world directly in DuckDB.
+
+Set BENCH_SCALES=small to skip `medium` (it takes a minute).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _run_child(code: str, env: dict[str, str] | None = None) -> tuple[float, dict]:
+    """Run code in a fresh interpreter; return wall seconds and the JSON it printed."""
+    started = time.perf_counter()
+    out = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})})
+    return time.perf_counter() - started, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_generation(scale: str, tmp: Path) -> dict:
+    code = f"""
+import json, resource, time
+from pathlib import Path
+from sqldrills.worlds import WorldSpec, build_to
+t = time.perf_counter()
+stats = build_to(WorldSpec(7, {scale!r}), Path({str(tmp / (scale + '.duckdb'))!r}))
+elapsed = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"events": stats.rows["events"], "seconds": elapsed, "peak_mb": peak}}))
+"""
+    _, data = _run_child(code)
+    return data
+
+
+def bench_naive_baseline(n: int = 20000) -> float:
+    """Events per second the obvious way: Faker and Python per row, executemany into DuckDB."""
+    code = f"""
+import json, random, time, duckdb
+from faker import Faker
+fake = Faker(); fake.seed_instance(1); rng = random.Random(1)
+con = duckdb.connect()
+con.execute("CREATE TABLE events (event_id VARCHAR, account_id BIGINT, profile_id BIGINT, "
+            "device_id VARCHAR, session_id VARCHAR, event_type VARCHAR, title_id BIGINT, "
+            "event_ts_utc TIMESTAMP, received_ts_utc TIMESTAMP, client_tz VARCHAR, watch_seconds INTEGER)")
+t = time.perf_counter()
+rows = []
+for i in range({n}):
+    ts = fake.date_time_between(start_date="-120d", end_date="now")
+    rows.append((fake.uuid4(), rng.randint(1, 20000), rng.randint(1, 50000), fake.uuid4()[:12],
+                 fake.uuid4(), rng.choice(["app_open", "browse", "heartbeat"]), rng.randint(1, 600),
+                 ts, ts, fake.timezone(), rng.randint(1, 300)))
+con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+print(json.dumps({{"per_s": {n} / (time.perf_counter() - t)}}))
+"""
+    _, data = _run_child(code)
+    return data["per_s"]
+
+
+def bench_check(cache: Path) -> list[dict]:
+    env = {"SQLDRILLS_CACHE_DIR": str(cache), "SQLDRILLS_SCALE": "small",
+           "SQLDRILLS_DATA_DIR": str(cache / "data")}
+    os.environ.update(env)
+    from sqldrills.challenges import get
+    from sqldrills.grade import challenge_worlds, expected_results
+    from sqldrills.worlds import world_path
+
+    exe = str(Path(PY).with_name("sqldrills"))
+    results = []
+    for drill in ("members_not_devices", "duplicate_events", "cohort_leakage"):
+        challenge = get(drill)
+        specs = challenge_worlds(challenge)
+        paths = [world_path(s) for s in specs]
+        expected_results(challenge, specs)  # warm the reference cache, as a learner's 2nd run
+        answer = cache / f"{drill}.sql"
+        answer.write_text(challenge.reference)
+        subprocess.run([exe, "check", drill, str(answer)], capture_output=True, env=os.environ)
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run([exe, "check", drill, str(answer)], capture_output=True,
+                           env=os.environ, check=False)
+            times.append(time.perf_counter() - t)
+        bare_code = f"""
+import json, duckdb
+sql = open({str(answer)!r}).read()
+for p in {[str(p) for p in paths]!r}:
+    con = duckdb.connect(p, read_only=True)
+    con.execute(sql).fetchall(); con.execute(sql).fetchall()
+    con.close()
+print(json.dumps({{}}))
+"""
+        bare = statistics.median(_run_child(bare_code)[0] for _ in range(5))
+        median = statistics.median(times)
+        results.append({"drill": drill, "check_s": median, "bare_s": bare,
+                        "ratio": median / bare})
+    return results
+
+
+def main() -> None:
+    scales = os.environ.get("BENCH_SCALES", "small,medium").split(",")
+    with tempfile.TemporaryDirectory(prefix="sqldrills-bench-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        naive = bench_naive_baseline()
+        print(f"naive baseline (Faker + executemany): {naive:,.0f} events/s")
+        for scale in scales:
+            g = bench_generation(scale, tmp)
+            rate = g["events"] / g["seconds"]
+            print(f"generate {scale:>6}: {g['events']:>11,} events in {g['seconds']:6.2f}s = "
+                  f"{rate:>10,.0f} events/s = {rate / naive:5.1f}x naive; "
+                  f"peak memory {g['peak_mb']:,.0f} MB")
+        for r in bench_check(tmp / "cache"):
+            print(f"check {r['drill']:>20}: median {r['check_s'] * 1000:5.0f} ms end to end; "
+                  f"bare DuckDB {r['bare_s'] * 1000:5.0f} ms; ratio {r['ratio']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
