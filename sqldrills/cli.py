@@ -470,7 +470,12 @@ def shell(scale: str | None, dialect: str, timeout: float) -> None:
 @click.argument("challenge_ids", nargs=-1)
 @scale_option
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
-def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool) -> None:
+@click.option("--mutants", is_flag=True,
+              help="Mutation-test the worlds: grade near misses of every reference.")
+@click.option("--min-kill-rate", type=float, default=0.95, show_default=True,
+              help="With --mutants: fail below this share of non-equivalent mutants killed.")
+def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, mutants: bool,
+             min_kill_rate: float) -> None:
     """The catalog's self-check: references agree, every trap is caught and named.
 
     \b
@@ -486,6 +491,9 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool) -
         challenges = [_challenge(c) for c in challenge_ids] if challenge_ids else load_all()
     except ChallengeError as exc:
         raise click.ClickException(str(exc)) from None
+    if mutants:
+        _validate_mutants(challenges, scale, min_kill_rate, as_json)
+        return
     with render.progress_bar("Validating the catalog") as progress:
         reports = validate_catalog(challenges, scale, progress)
     elapsed = time.perf_counter() - started
@@ -499,6 +507,40 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool) -
                 render.err_console.print(render.Text(problem, style="red"))
         render.console.print(f"{len(reports)} drills validated in {elapsed:.1f}s")
     if any(not r.ok for r in reports):
+        sys.exit(1)
+
+
+def _validate_mutants(challenges: list, scale: str | None, min_kill_rate: float,
+                      as_json: bool) -> None:
+    from sqldrills.mutants import mutation_test
+
+    started = time.perf_counter()
+    reports = []
+    with render.progress_bar("Mutation testing") as progress:
+        for i, challenge in enumerate(challenges):
+            if progress:
+                progress(challenge.id, i, len(challenges))
+            reports.append(mutation_test(challenge, scale))
+    killed = sum(r.killed for r in reports)
+    scored = sum(r.scored for r in reports)
+    rate = killed / scored if scored else 1.0
+    if as_json:
+        render.print_json({"kill_rate": rate, "drills": [
+            {"challenge": r.challenge, "mutants": r.total, "not_running": r.not_running,
+             "equivalent": r.equivalent, "killed": r.killed,
+             "survivors": [vars(m) for m in r.survivors]} for r in reports]})
+    else:
+        render.print_rows(
+            ["drill", "mutants", "not running", "equivalent", "killed", "survived"],
+            [(r.challenge, r.total, r.not_running, len(r.equivalent), r.killed, len(r.survivors))
+             for r in reports])
+        for r in reports:
+            for m in r.survivors:
+                render.console.print(render.Text(f"survivor {r.challenge} {m.id}: {m.description}"))
+        render.console.print(
+            f"{killed} of {scored} non-equivalent running mutants killed ({rate:.1%}) "
+            f"in {time.perf_counter() - started:.0f}s")
+    if rate < min_kill_rate:
         sys.exit(1)
 
 

@@ -21,7 +21,7 @@ from faker import Faker
 from sqldrills.recipe import Recipe
 from sqldrills.schema import TABLES, create_table_sql
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 Progress = Callable[[str, int, int], None]
 """progress(step description, steps done, steps in all)."""
@@ -483,6 +483,24 @@ class _Builder:
           AND a.activity_kind = 'normal' AND s.end_ts IS NULL
           AND u('as_of_bait', s.account_id) < {bnd['as_of_events']}
         """)
+        # Boundary bait on the cuts relative to as_of that queries make ("the last k days"):
+        # a play starting exactly at UTC midnight k days before as_of's date, and one
+        # starting 10 minutes before it, whose heartbeats land exactly on that midnight.
+        cuts = " UNION ALL ".join(
+            f"SELECT {k} AS k, {offset} AS offset_s" for k in bnd["cut_days"] for offset in (0, -600))
+        self.sql(f"""
+        INSERT INTO sess
+        SELECT s.account_id, 900100 + c.k * 2 + (c.offset_s <> 0)::INTEGER AS sk,
+          date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k + secs(c.offset_s) AS t0,
+          true, a.home_tz, device_type_of(s.account_id, 0), hexid('d-', 'device', s.account_id, 0),
+          0, s.account_id * 10, 1, NULL, 0, false, false, 0, 0
+        FROM subs s JOIN acct a USING (account_id) CROSS JOIN ({cuts}) c
+        WHERE s.account_id >= {100000 + lo} AND s.account_id < {100000 + hi}
+          AND a.activity_kind = 'normal'
+          AND s.start_ts <= date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k - INTERVAL 10 MINUTE
+          AND coalesce(s.end_ts, {self.as_of}) > date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k
+          AND u('cut_bait', s.account_id, c.k * 2 + (c.offset_s <> 0)::INTEGER) < {bnd['cut_share']}
+        """)
 
     def events(self) -> None:
         r = self.r
@@ -581,12 +599,11 @@ class _Builder:
                  ELSE 0 END::INTEGER AS n_copies
           FROM ev
         ), delivered AS (
-          SELECT *, 0 AS copy FROM ev
-          UNION ALL
-          SELECT * EXCLUDE (n_copies, c, received_ts), received_ts + secs(
-              5 + 1805 * c + floor(u('resend', account_id, sk * 100000 + seq, c) * 1800)),
-            c + 1
-          FROM (SELECT *, unnest(range(n_copies)) AS c FROM copies)
+          -- copy 0 is the original; copy c > 0 is re-sent later, identical but for received_ts
+          SELECT * EXCLUDE (received_ts), CASE WHEN c = 0 THEN received_ts ELSE received_ts + secs(
+              5 + 1805 * (c - 1) + floor(u('resend', account_id, sk * 100000 + seq, c - 1) * 1800))
+            END AS received_ts
+          FROM (SELECT *, unnest(range(1 + n_copies)) AS c FROM copies)
         )
         SELECT event_id, account_id, profile_id, device_id, session_id, event_type, title_id,
           event_ts, received_ts, client_tz, watch_seconds

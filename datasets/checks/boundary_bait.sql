@@ -20,3 +20,9 @@ UNION ALL SELECT 'no gap of exactly 30 minutes' FROM gaps
 HAVING count(*) FILTER (WHERE gap = INTERVAL 30 MINUTE) = 0
 UNION ALL SELECT 'no event exactly at as_of' FROM events, dataset_info
 HAVING count(*) FILTER (WHERE event_ts_utc = as_of_ts_utc) = 0
+UNION ALL SELECT 'no play_start exactly at UTC midnight 7 days before as_of''s date' FROM events, dataset_info
+HAVING count(*) FILTER (WHERE event_type = 'play_start'
+                          AND event_ts_utc = date_trunc('day', as_of_ts_utc) - INTERVAL 7 DAY) = 0
+UNION ALL SELECT 'no heartbeat exactly at UTC midnight 7 days before as_of''s date' FROM events, dataset_info
+HAVING count(*) FILTER (WHERE event_type = 'heartbeat'
+                          AND event_ts_utc = date_trunc('day', as_of_ts_utc) - INTERVAL 7 DAY) = 0
