@@ -128,17 +128,12 @@ def generate(seed: int | None, scale: str | None, recipe: str, out: Path | None,
 
 
 def _export_parquet(db: Path, out: Path) -> None:
-    import duckdb
+    """Write the Parquet folder next to ``out`` and rename it into place when complete."""
+    from sqldrills.worlds import export_parquet
 
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        for table in TABLES:
-            con.execute(f"COPY {table} TO '{tmp / (table + '.parquet')}' (FORMAT parquet)")
-    finally:
-        con.close()
+    export_parquet(db, tmp)
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)
@@ -543,6 +538,14 @@ def _validate_mutants(challenges: list, scale: str | None, min_kill_rate: float,
     if rate < min_kill_rate:
         sys.exit(1)
 
+
+def _register_takehome() -> None:
+    from sqldrills.takehome_cli import takehome
+
+    main.add_command(takehome)
+
+
+_register_takehome()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from faker import Faker
 
 from sqldrills.recipe import Recipe
 from sqldrills.schema import TABLES, create_table_sql
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "4"
 
 Progress = Callable[[str, int, int], None]
 """progress(step description, steps done, steps in all)."""
@@ -110,6 +109,8 @@ class _Builder:
 
     def pools(self) -> None:
         """Human-looking strings from Faker, as small lookup tables."""
+        from faker import Faker  # imported here: it costs 0.3 s, and grading never needs it
+
         fake = Faker(["en_US", "en_GB", "de_DE", "ja_JP", "en_IN", "pt_BR"])
         fake.seed_instance(self.seed)
         first = [fake.first_name() for _ in range(400)]
@@ -132,8 +133,10 @@ class _Builder:
         )
         self._titles(fake)
 
-    def _titles(self, fake: Faker) -> None:
+    def _titles(self, fake: Any) -> None:
         rng = random.Random(self.seed)
+        from faker import Faker
+
         en = Faker("en_US")
         en.seed_instance(self.seed)
         genres = ["drama", "comedy", "thriller", "documentary", "animation", "sci-fi",
@@ -223,17 +226,17 @@ class _Builder:
           CASE WHEN j > 0 AND u('kids', a.account_id, j) < {acc['kids_profile_rate']}
                THEN 'Kids' ELSE f.name END AS profile_name,
           j > 0 AND u('kids', a.account_id, j) < {acc['kids_profile_rate']} AS is_kids,
-          a.signup_ts_utc + secs(CASE WHEN j = 0 THEN 0 ELSE
-              floor(u('prof_created', a.account_id, j) * 3 * 86400) END) AS created_ts_utc
+          least({self.as_of}, a.signup_ts_utc + secs(CASE WHEN j = 0 THEN 0 ELSE
+              floor(u('prof_created', a.account_id, j) * 3 * 86400) END)) AS created_ts_utc
         FROM (SELECT *, unnest(range(n_profiles)) AS j FROM acct) a
         JOIN first_names f ON f.idx = floor(u('prof_name', a.account_id, j) * 400)
         """)
-        self.sql("""
+        self.sql(f"""
         INSERT INTO devices
         SELECT hexid('d-', 'device', account_id, j) AS device_id, account_id,
           device_type_of(account_id, j) AS device_type,
-          signup_ts_utc + INTERVAL 1 DAY * device_added_days(account_id, j)
-            + secs(floor(u('device_seen', account_id, j) * 3600)) AS first_seen_ts_utc
+          least({self.as_of}, signup_ts_utc + INTERVAL 1 DAY * device_added_days(account_id, j)
+            + secs(floor(u('device_seen', account_id, j) * 3600))) AS first_seen_ts_utc
         FROM (SELECT *, unnest(range(n_devices)) AS j FROM acct)
         """)
 
@@ -498,7 +501,7 @@ class _Builder:
         WHERE s.account_id >= {100000 + lo} AND s.account_id < {100000 + hi}
           AND a.activity_kind = 'normal'
           AND s.start_ts <= date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k - INTERVAL 10 MINUTE
-          AND coalesce(s.end_ts, {self.as_of}) > date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k
+          AND (s.end_ts IS NULL OR s.end_ts > date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k)
           AND u('cut_bait', s.account_id, c.k * 2 + (c.offset_s <> 0)::INTEGER) < {bnd['cut_share']}
         """)
 
@@ -534,76 +537,74 @@ class _Builder:
         FROM p
         WINDOW w AS (PARTITION BY account_id, sk ORDER BY k ROWS UNBOUNDED PRECEDING)
         """)
-        # A session's last moment: when offline viewing is synced from.
-        self.sql("""
-        CREATE OR REPLACE TEMP TABLE sess_end AS
-        SELECT account_id, sk, max(play_ts + secs(dur)) AS end_ts FROM plays GROUP BY ALL
-        """)
+        # A session's last moment (offline viewing is synced from it), and what every event
+        # of a session shares, computed once per session rather than once per event.
         self.sql(f"""
-        CREATE OR REPLACE TEMP TABLE ev AS
-        WITH raw AS (
-          SELECT account_id, sk, 0 AS seq, NULL::BIGINT AS profile_id, 'app_open' AS event_type,
-            NULL::BIGINT AS title_id, t0 AS event_ts, NULL::INTEGER AS watch_seconds
-          FROM sess
-          UNION ALL
-          SELECT account_id, sk, 1 + b,
-            CASE WHEN u('prof_null', account_id, sk, b) < {act['profile_null_rate']}
-                 THEN NULL ELSE profile_id END,
-            'browse', NULL, t0 + secs(10 + 20 * b), NULL
-          FROM (SELECT *, unnest(range(n_browse)) AS b FROM sess)
-          UNION ALL
-          SELECT account_id, sk, 5, profile_id, 'search', NULL, t0 + secs(10 + 20 * n_browse), NULL
-          FROM sess WHERE has_search
-          UNION ALL
-          SELECT account_id, sk, 10 + 1000 * k, profile_id, 'play_start',
-            CASE WHEN title_id = {self.n_titles} AND play_ts < {release} THEN 1 ELSE title_id END,
-            play_ts, NULL
-          FROM plays
-          UNION ALL
-          SELECT account_id, sk, 11 + 1000 * k + h, profile_id, 'heartbeat',
-            CASE WHEN title_id = {self.n_titles} AND play_ts < {release} THEN 1 ELSE title_id END,
-            play_ts + secs({hb} * (h + 1)), {hb}
-          FROM (SELECT *, unnest(range((dur - 1) // {hb})) AS h FROM plays)
-          UNION ALL
-          SELECT account_id, sk, 999 + 1000 * k, profile_id, 'play_stop',
-            CASE WHEN title_id = {self.n_titles} AND play_ts < {release} THEN 1 ELSE title_id END,
-            play_ts + secs(dur), (dur - {hb} * ((dur - 1) // {hb}))::INTEGER
-          FROM plays
-        )
-        SELECT r.*, s.device_id, s.j, s.client_tz, s.device_type,
-          hexid('s-', 'session', r.account_id, r.sk) AS session_id,
-          hexid('e-', 'event', r.account_id, r.sk * 100000 + r.seq) AS event_id,
-          CASE WHEN s.offline THEN coalesce(e.end_ts, s.t0)
-                 + secs(least(s.offline_delay_cap_s, s.offline_delay_s))
-                 + to_microseconds(r.seq * 1000)
-               WHEN s.sk = 900001 THEN r.event_ts
-               WHEN u('batch', r.account_id, r.sk) < {dl['batch_session_share']}
-               THEN r.event_ts + secs(60 + floor(u('batch_delay', r.account_id, r.sk)
-                      * {dl['batch_delay_max_seconds']}))
-               ELSE r.event_ts + to_microseconds(floor(1000000 * exp(ln({dl['latency_median_seconds']})
-                 + 0.8 * gauss('latency', r.account_id, r.sk, r.seq)))::BIGINT)
-          END AS received_ts
-        FROM raw r JOIN sess s USING (account_id, sk)
-        LEFT JOIN sess_end e USING (account_id, sk)
+        CREATE OR REPLACE TEMP TABLE sessx AS
+        SELECT s.*, e.end_ts, hexid('s-', 'session', s.account_id, s.sk) AS session_id,
+          u('batch', s.account_id, s.sk) < {dl['batch_session_share']} AS batch,
+          u('flaky', s.account_id, s.j) < {dl['retry_burst_device_share']} AS flaky
+        FROM sess s
+        LEFT JOIN (SELECT account_id, sk, max(play_ts + secs(dur)) AS end_ts
+                   FROM plays GROUP BY ALL) e USING (account_id, sk)
         """)
+        shared = ("account_id, sk, device_id, j, client_tz, session_id, offline, offline_delay_s, "
+                  "offline_delay_cap_s, end_ts, t0, batch, flaky")
+        title = f"CASE WHEN title_id = {self.n_titles} AND play_ts < {release} THEN 1 ELSE title_id END"
         # At-least-once delivery: exact copies with a later received_ts_utc; flaky devices
         # re-send in bursts.
         self.sql(f"""
         INSERT INTO events
-        WITH copies AS (
+        WITH playsx AS (
+          SELECT p.*, x.end_ts, x.session_id, x.batch, x.flaky
+          FROM plays p JOIN sessx x USING (account_id, sk)
+        ), raw AS (
+          SELECT {shared}, 0 AS seq, NULL::BIGINT AS profile_id, 'app_open' AS event_type,
+            NULL::BIGINT AS title_id, t0 AS event_ts, NULL::INTEGER AS watch_seconds
+          FROM sessx
+          UNION ALL
+          SELECT {shared}, 1 + b,
+            CASE WHEN u('prof_null', account_id, sk, b) < {act['profile_null_rate']}
+                 THEN NULL ELSE profile_id END,
+            'browse', NULL, t0 + secs(10 + 20 * b), NULL
+          FROM (SELECT *, unnest(range(n_browse)) AS b FROM sessx)
+          UNION ALL
+          SELECT {shared}, 5, profile_id, 'search', NULL, t0 + secs(10 + 20 * n_browse), NULL
+          FROM sessx WHERE has_search
+          UNION ALL
+          SELECT {shared}, 10 + 1000 * k, profile_id, 'play_start', {title}, play_ts, NULL
+          FROM playsx
+          UNION ALL
+          SELECT {shared}, 11 + 1000 * k + h, profile_id, 'heartbeat', {title},
+            play_ts + secs({hb} * (h + 1)), {hb}
+          FROM (SELECT *, unnest(range((dur - 1) // {hb})) AS h FROM playsx)
+          UNION ALL
+          SELECT {shared}, 999 + 1000 * k, profile_id, 'play_stop', {title},
+            play_ts + secs(dur), (dur - {hb} * ((dur - 1) // {hb}))::INTEGER
+          FROM playsx
+        ), sent AS (
           SELECT *,
-            CASE WHEN u('flaky', account_id, j) < {dl['retry_burst_device_share']}
-                      AND u('burst', account_id, sk, seq) < {dl['retry_burst_rate']}
+            hexid('e-', 'event', account_id, sk * 100000 + seq) AS event_id,
+            CASE WHEN offline THEN coalesce(end_ts, t0)
+                   + secs(least(offline_delay_cap_s, offline_delay_s))
+                   + to_microseconds(seq * 1000)
+                 WHEN sk = 900001 THEN event_ts
+                 WHEN batch THEN event_ts + secs(60 + floor(u('batch_delay', account_id, sk)
+                        * {dl['batch_delay_max_seconds']}))
+                 ELSE event_ts + to_microseconds(floor(1000000 * exp(ln({dl['latency_median_seconds']})
+                   + 0.8 * gauss('latency', account_id, sk, seq)))::BIGINT)
+            END AS received_ts,
+            CASE WHEN flaky AND u('burst', account_id, sk, seq) < {dl['retry_burst_rate']}
                  THEN 1 + floor(u('burst_n', account_id, sk, seq) * {dl['retry_burst_max_copies']})
                  WHEN u('dup', account_id, sk, seq) < {dl['duplicate_rate']} THEN 1
                  ELSE 0 END::INTEGER AS n_copies
-          FROM ev
+          FROM raw
         ), delivered AS (
           -- copy 0 is the original; copy c > 0 is re-sent later, identical but for received_ts
           SELECT * EXCLUDE (received_ts), CASE WHEN c = 0 THEN received_ts ELSE received_ts + secs(
               5 + 1805 * (c - 1) + floor(u('resend', account_id, sk * 100000 + seq, c - 1) * 1800))
             END AS received_ts
-          FROM (SELECT *, unnest(range(1 + n_copies)) AS c FROM copies)
+          FROM (SELECT *, unnest(range(1 + n_copies)) AS c FROM sent)
         )
         SELECT event_id, account_id, profile_id, device_id, session_id, event_type, title_id,
           event_ts, received_ts, client_tz, watch_seconds
@@ -659,7 +660,7 @@ def build_world(
             b.events()
         tick("finishing", steps - 1)
         b.info()
-        for temp in ("ev", "plays", "sess", "sess_end", "subs", "effects", "assignment", "acct"):
+        for temp in ("sessx", "plays", "sess", "subs", "effects", "assignment", "acct"):
             con.execute(f"DROP TABLE IF EXISTS {temp}")
         con.execute("CHECKPOINT")
         stats = world_stats(con)

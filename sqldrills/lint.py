@@ -718,7 +718,9 @@ def utc_date_cut(query: _Query, context: LintContext) -> Iterator[Hit]:
     ``CAST(event_ts_utc AS DATE)`` is the UTC day: an evening in Los Angeles lands on
     tomorrow, a morning in Sydney on yesterday. Convert to the member's zone first.
     Applies when the challenge asks for member-local days or hours; silent for columns
-    the query converts with timezone() / AT TIME ZONE.
+    the query converts with timezone() / AT TIME ZONE. In DuckDB the UTC timestamp must be
+    a TIMESTAMPTZ for ``timezone(zone, ts)`` to mean "UTC to local" (on a naive TIMESTAMP it
+    converts the other way).
 
     **Anti-pattern** (member-local days)::
 
@@ -728,7 +730,7 @@ def utc_date_cut(query: _Query, context: LintContext) -> Iterator[Hit]:
 
     **Best practice**::
 
-        SELECT CAST(timezone(a.home_tz, e.event_ts_utc) AS DATE) AS day,
+        SELECT CAST(timezone(a.home_tz, e.event_ts_utc::TIMESTAMPTZ) AS DATE) AS day,
                COUNT(DISTINCT e.account_id) AS members
         FROM (SELECT DISTINCT ON (event_id) * FROM events) e
         JOIN accounts a USING (account_id)
@@ -756,7 +758,7 @@ def utc_date_cut(query: _Query, context: LintContext) -> Iterator[Hit]:
             ):
                 message = (
                     f"{_short(node)} cuts {column.name} at UTC midnight/hours, but the question "
-                    "asks for local time: convert first, e.g. timezone(a.home_tz, ts)"
+                    "asks for local time: convert first, e.g. timezone(a.home_tz, ts::TIMESTAMPTZ)"
                 )
                 yield node, message
 

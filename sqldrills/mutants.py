@@ -122,9 +122,8 @@ def _drop_coalesce(node: exp.Expression) -> exp.Expression | None:
 def _drop_time_zone(node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.AtTimeZone):
         return node.this.copy()
-    if isinstance(node, (exp.Anonymous, exp.Func)) and node.sql_name().lower() == "timezone":
-        args = [a for a in node.args.values() if isinstance(a, exp.Expression)]
-        return args[-1].copy() if len(args) == 2 else None
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" and len(node.expressions) == 2:
+        return node.expressions[1].copy()
     return None
 
 

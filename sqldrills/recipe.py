@@ -14,12 +14,14 @@ True
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqldrills.paths import datasets_dir
@@ -106,6 +108,15 @@ def available_recipes() -> list[str]:
     return sorted(p.stem for p in datasets_dir().glob("*.toml"))
 
 
+@functools.lru_cache(maxsize=16)
+def _parse(path: Path, mtime_ns: int) -> dict[str, Any]:
+    """The recipe file's contents, parsed once per version of the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RecipeError(f"{path}: {exc}") from None
+
+
 def load_recipe(
     name: str = "streaming",
     knobs: Mapping[str, Any] | None = None,
@@ -115,10 +126,7 @@ def load_recipe(
     if not path.is_file():
         known = ", ".join(available_recipes()) or "none"
         raise RecipeError(f"no recipe named {name!r} (known: {known})")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RecipeError(f"{path}: {exc}") from None
+    data = copy.deepcopy(_parse(path, path.stat().st_mtime_ns))
     for section in ("window", "scales", "worlds", "time_zones", "accounts", "devices"):
         if section not in data:
             raise RecipeError(f"{path}: missing section [{section}]")

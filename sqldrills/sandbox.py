@@ -5,10 +5,11 @@ Every command that runs a learner's SQL goes through :func:`run_query` (or
 submission a child process is forked; it
 
 * closes every inherited file descriptor but its result pipe, points stdin/stdout/stderr
-  at ``/dev/null``, and sets OS limits (address space, no file growth, no core dumps);
+  at ``/dev/null``, and forbids file growth and core dumps;
 * opens an in-memory DuckDB, attaches each world file ``READ_ONLY``, then turns off
   external access and extension loading, pins time zone, threads, memory and spilling,
   locks the configuration and verifies that every setting took effect;
+* caps its own address space;
 * asks DuckDB's own parser that the text is exactly one SELECT statement;
 * runs the query on each world under a timer that interrupts DuckDB, and a watchdog that
   ends the process if DuckDB does not stop;
@@ -45,7 +46,7 @@ import signal
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -79,8 +80,8 @@ Outcome = QueryResult | QueryFailure
 class Limits:
     timeout_s: float = 10.0  # wall clock per world query
     max_rows: int = 10_000
-    # DuckDB's memory_limit. The child's address-space limit is set higher (see
-    # ADDRESS_SPACE_HEADROOM_MB): DuckDB reserves address space it never touches.
+    # DuckDB's memory_limit. The child's address-space limit is higher (see
+    # _limit_address_space): DuckDB reserves address space it never touches.
     memory_limit_mb: int = 1024
     threads: int = 2
     # How long after the timeout the parent waits before it kills the child: DuckDB
@@ -90,11 +91,10 @@ class Limits:
     max_result_mb: int = 64
 
 
-# Address space the child may use beyond what it inherited and DuckDB's memory_limit:
-# DuckDB's allocator, thread stacks and allocations outside the buffer manager (long
-# strings) need it. Measured: a child with a connection peaks ~750 MB of address space
-# over a bare interpreter; 1 GB headroom leaves room and still stops runaway strings.
-ADDRESS_SPACE_HEADROOM_MB = 1024
+# Address space a query may use beyond DuckDB's memory_limit, counted from the set-up
+# sandbox: allocations outside DuckDB's buffer manager (long strings, lists), the Python
+# rows of the result and their pickle. Small enough that a 1 GB string fails fast.
+ADDRESS_SPACE_HEADROOM_MB = 512
 # DuckDB's default is 1000; answers pass sqlglot, which gives up far earlier.
 MAX_EXPRESSION_DEPTH = 500
 # Exit status of a child that its own watchdog ended (DuckDB ignored the interrupt).
@@ -123,9 +123,7 @@ def run_user_sql(
     return run_query(prepared, db_paths, limits=limits)
 
 
-def run_query(
-    sql: str, db_paths: Sequence[Path | str], *, limits: Limits = Limits()
-) -> list[Outcome]:
+def run_query(sql: str, db_paths: Sequence[Path | str], *, limits: Limits = Limits()) -> list[Outcome]:
     """Run ONE already-prepared DuckDB query on each world database file.
 
     All worlds are served by one fresh child process for this submission; the result
@@ -211,9 +209,7 @@ def _collect(fd: int, expected: int, limits: Limits) -> tuple[list[Outcome], str
     return outcomes, "done"
 
 
-def _read_exactly(
-    fd: int, poller: select.poll, buffer: bytearray, size: int, deadline: float
-) -> bytes:
+def _read_exactly(fd: int, poller: select.poll, buffer: bytearray, size: int, deadline: float) -> bytes:
     while len(buffer) < size:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not poller.poll(remaining * 1000):
@@ -240,8 +236,7 @@ class _PlainValues(pickle.Unpickler):
             ("datetime", "timezone"),
             ("uuid", "UUID"),
             ("uuid", "SafeUUID"),
-            ("pytz", "_UTC"),  # TIMESTAMPTZ values, when pytz is installed
-            ("pytz", "_p"),
+            ("pytz", "_UTC"),  # TIMESTAMPTZ values: the sandbox's time zone is UTC
         }
     )
 
@@ -260,29 +255,24 @@ def _decode(payload: bytes) -> Outcome:
     return QueryFailure(str(kind), str(text))
 
 
-def _explain_early_end(
-    done: int, total: int, ended_by: str, status: int, limits: Limits
-) -> list[Outcome]:
+def _explain_early_end(done: int, total: int, ended_by: str, status: int, limits: Limits) -> list[Outcome]:
     """Outcomes for the worlds a child did not report on, from how it ended.
 
     ``ended_by`` is why reading stopped: "deadline", "eof" (the child exited or died on
     its own) or "garbled" (it sent something that is not a plain result).
     """
     world = done + 1
-    if ended_by == "deadline" or (
-        os.WIFEXITED(status) and os.WEXITSTATUS(status) == _WATCHDOG_EXIT
-    ):
+    if ended_by == "deadline" or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == _WATCHDOG_EXIT):
         first = QueryFailure(
             "timeout",
-            f"the query did not stop within {limits.timeout_s + limits.kill_grace_s:g} s on "
-            f"world {world} and was killed; {_TIMEOUT_HINT}",
+            f"the query did not finish within the {limits.timeout_s:g} s time limit on world "
+            f"{world}, ignored the stop request and was killed; {_TIMEOUT_HINT}",
         )
     elif ended_by == "eof" and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
         # It died before we killed it: the kernel's out-of-memory killer.
         first = QueryFailure(
             "memory",
-            f"the query was killed by the system for using too much memory on world "
-            f"{world}; {_MEMORY_HINT}",
+            f"the query was killed by the system for using too much memory on world {world}; {_MEMORY_HINT}",
         )
     else:
         if ended_by == "garbled":
@@ -299,10 +289,7 @@ def _explain_early_end(
     return [first, *(_not_run(first.kind, world) for _ in range(world, total))]
 
 
-_TIMEOUT_HINT = (
-    "look for a join without a condition (a cross join), an endless recursive CTE or a "
-    "huge generated range"
-)
+_TIMEOUT_HINT = "look for a join without a condition (a cross join), an endless recursive CTE or a huge generated range"
 _MEMORY_HINT = "aggregate earlier, or avoid building huge strings, lists or joins"
 
 
@@ -316,7 +303,7 @@ def _not_run(kind: str, world: int) -> QueryFailure:
 def _child_main(write_fd: int, sql: str, paths: list[str], limits: Limits) -> NoReturn:
     """Serve one submission and exit; never returns into the parent's code."""
     try:
-        _harden_process(write_fd, limits)
+        _harden_process(write_fd)
         for message in _serve(sql, paths, limits):
             _send(write_fd, _pickle_capped(message, _payload_cap(limits)))
     except BaseException:  # noqa: BLE001 - whatever happens, the child must only exit
@@ -324,7 +311,7 @@ def _child_main(write_fd: int, sql: str, paths: list[str], limits: Limits) -> No
     os._exit(0)
 
 
-def _harden_process(keep_fd: int, limits: Limits) -> None:
+def _harden_process(keep_fd: int) -> None:
     # Inherited garbage may hold objects whose finalizers write (buffered files): never
     # run them here.
     gc.disable()
@@ -339,9 +326,17 @@ def _harden_process(keep_fd: int, limits: Limits) -> None:
     os.close(devnull)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-    address_space = (
-        _address_space_in_use() + (limits.memory_limit_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
-    )
+
+
+def _limit_address_space(limits: Limits) -> None:
+    """Cap the address space at what the open sandbox maps, plus DuckDB's memory_limit
+    and headroom.
+
+    Set after DuckDB is set up because its fixed cost varies by machine and version
+    (glibc reserves 64 MB of address space per thread arena, and DuckDB starts
+    background threads): measured from here, the cap bounds what a query can add.
+    """
+    address_space = _address_space_in_use() + (limits.memory_limit_mb + ADDRESS_SPACE_HEADROOM_MB) * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
 
@@ -368,7 +363,7 @@ def _send(fd: int, payload: bytes) -> None:
         data = data[written:]
 
 
-def _serve(sql: str, paths: list[str], limits: Limits):
+def _serve(sql: str, paths: list[str], limits: Limits) -> Iterator[tuple]:
     """Yield one message per world: ("ok", columns, types, rows, truncated, ms) or
     ("fail", kind, message)."""
     try:
@@ -377,6 +372,7 @@ def _serve(sql: str, paths: list[str], limits: Limits):
         failure = ("fail", "crashed", f"the sandbox could not be set up: {_first_lines(error)}")
         yield from (failure for _ in paths)
         return
+    _limit_address_space(limits)
     refusal = _check_statement(con, sql)
     if refusal is not None:
         yield from (refusal for _ in paths)
@@ -384,7 +380,7 @@ def _serve(sql: str, paths: list[str], limits: Limits):
     previous = None
     for index, path in enumerate(paths):
         if path in open_errors:
-            yield ("fail", "runtime", open_errors[path])
+            yield ("fail", "runtime", f"could not open world {index + 1} ({Path(path).name}): {open_errors[path]}")
             continue
         con.execute(f"USE {aliases[path]}")
         if previous is not None and previous not in paths[index:]:
@@ -399,9 +395,7 @@ def _serve(sql: str, paths: list[str], limits: Limits):
             return
 
 
-def _open_sandbox(
-    paths: list[str], limits: Limits
-) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], dict[str, str]]:
+def _open_sandbox(paths: list[str], limits: Limits) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], dict[str, str]]:
     """An in-memory DuckDB with every world attached read-only, locked down."""
     con = duckdb.connect(
         ":memory:",
@@ -413,6 +407,8 @@ def _open_sandbox(
             "allow_unsigned_extensions": False,
             # Never load the user's stored S3/GCS credentials into a learner's session.
             "allow_persistent_secrets": False,
+            # Start only the worker threads we keep, not one per core.
+            "threads": int(limits.threads),
         },
     )
     # Spilling to disk would write files; it can only be turned off while external
@@ -429,9 +425,7 @@ def _open_sandbox(
             con.execute(f"ATTACH {_sql_string(path)} AS {alias}{mode}")
             aliases[path] = alias
         except duckdb.Error as error:
-            open_errors[path] = (
-                f"could not open world {number} ({Path(path).name}): {_first_lines(error)}"
-            )
+            open_errors[path] = _first_lines(error)
     for statement in _lockdown_statements(limits):
         con.execute(statement)
     _verify_settings(con, limits)
@@ -530,9 +524,7 @@ def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
     interrupt = threading.Timer(limits.timeout_s, con.interrupt)
     # If DuckDB does not honour the interrupt, the child ends itself, even when the
     # parent is gone and cannot kill it.
-    watchdog = threading.Timer(
-        limits.timeout_s + limits.kill_grace_s, os._exit, args=(_WATCHDOG_EXIT,)
-    )
+    watchdog = threading.Timer(limits.timeout_s + limits.kill_grace_s, os._exit, args=(_WATCHDOG_EXIT,))
     for timer in (interrupt, watchdog):
         timer.daemon = True
         timer.start()
@@ -546,8 +538,7 @@ def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
         return (
             "fail",
             "timeout",
-            f"the query did not finish within {limits.timeout_s:g} s "
-            f"and was stopped; {_TIMEOUT_HINT}",
+            f"the query did not finish within the {limits.timeout_s:g} s time limit and was stopped; {_TIMEOUT_HINT}",
         )
     except (duckdb.OutOfMemoryException, MemoryError) as error:
         return (

@@ -32,7 +32,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("account_id", "BIGINT", "the paying member (primary key); the unit most questions count"),
         ("signup_ts_utc", "TIMESTAMP", "when the account was created (UTC)"),
         ("country", "VARCHAR", "ISO-2 country of the billing address"),
-        ("home_tz", "VARCHAR", "IANA time zone of the member's home"),
+        ("home_tz", "VARCHAR", "IANA zone of the home; local time = timezone(home_tz, ts::TIMESTAMPTZ)"),
         ("plan", "VARCHAR", "current plan: basic / standard / premium / ads"),
         ("is_test", "BOOLEAN", "internal test or bot account: exclude from member metrics"),
         ("email", "VARCHAR", "login email"),

@@ -120,3 +120,15 @@ def content_hash(path: Path) -> str:
     finally:
         con.close()
     return digest.hexdigest()
+
+
+def export_parquet(db: Path, folder: Path) -> None:
+    """Every public table of the world ``db`` as ``folder/<table>.parquet``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for table in TABLES:
+            target = str(folder / f"{table}.parquet").replace("'", "''")
+            con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
+    finally:
+        con.close()

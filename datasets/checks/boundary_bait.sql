@@ -23,6 +23,9 @@ HAVING count(*) FILTER (WHERE event_ts_utc = as_of_ts_utc) = 0
 UNION ALL SELECT 'no play_start exactly at UTC midnight 7 days before as_of''s date' FROM events, dataset_info
 HAVING count(*) FILTER (WHERE event_type = 'play_start'
                           AND event_ts_utc = date_trunc('day', as_of_ts_utc) - INTERVAL 7 DAY) = 0
-UNION ALL SELECT 'no heartbeat exactly at UTC midnight 7 days before as_of''s date' FROM events, dataset_info
+UNION ALL SELECT 'no heartbeat exactly at UTC midnight k days before as_of''s date' FROM events, dataset_info
 HAVING count(*) FILTER (WHERE event_type = 'heartbeat'
-                          AND event_ts_utc = date_trunc('day', as_of_ts_utc) - INTERVAL 7 DAY) = 0
+                          AND event_ts_utc IN (date_trunc('day', as_of_ts_utc) - INTERVAL 1 DAY,
+                                               date_trunc('day', as_of_ts_utc) - INTERVAL 7 DAY,
+                                               date_trunc('day', as_of_ts_utc) - INTERVAL 14 DAY,
+                                               date_trunc('day', as_of_ts_utc) - INTERVAL 28 DAY)) = 0

@@ -11,3 +11,6 @@ UNION ALL SELECT 'event before signup' FROM events e JOIN accounts a USING (acco
 UNION ALL SELECT 'event or receipt after as_of' FROM events, dataset_info
   WHERE event_ts_utc > as_of_ts_utc OR received_ts_utc > as_of_ts_utc
 UNION ALL SELECT 'dataset_info must have one row' FROM dataset_info HAVING count(*) <> 1
+UNION ALL SELECT 'profile or device appears after as_of' FROM dataset_info
+  WHERE (SELECT max(created_ts_utc) FROM profiles) > as_of_ts_utc
+     OR (SELECT max(first_seen_ts_utc) FROM devices) > as_of_ts_utc

@@ -1,0 +1,13 @@
+WITH plays AS (
+  SELECT DISTINCT ON (e.event_id) e.event_id, e.account_id, e.device_id, e.event_ts_utc
+  FROM events e
+  WHERE e.event_type = 'play_start'
+)
+SELECT dv.device_type, count(DISTINCT p.account_id) AS viewers, count(*) AS plays
+FROM plays p
+JOIN devices dv USING (device_id)
+JOIN accounts a ON a.account_id = p.account_id
+CROSS JOIN dataset_info d
+WHERE NOT a.is_test
+  AND p.event_ts_utc >= d.as_of_ts_utc - INTERVAL 30 DAY AND p.event_ts_utc < d.as_of_ts_utc
+GROUP BY 1

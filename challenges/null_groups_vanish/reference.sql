@@ -1,0 +1,6 @@
+SELECT coalesce(acquisition_channel, 'unknown') AS acquisition_channel,
+       count(*) AS members,
+       count(*) / sum(count(*)) OVER () AS share_of_members
+FROM accounts
+WHERE NOT is_test
+GROUP BY 1

@@ -1,0 +1,17 @@
+WITH first_assignment AS (
+  SELECT experiment_id, account_id, arg_min(variant, assigned_ts_utc) AS variant
+  FROM experiment_assignments
+  GROUP BY experiment_id, account_id
+),
+split AS (
+  SELECT experiment_id,
+         count(*) FILTER (WHERE variant = 'control') AS control_accounts,
+         count(*) FILTER (WHERE variant = 'treatment') AS treatment_accounts,
+         count(*) / 2 AS e
+  FROM first_assignment
+  GROUP BY experiment_id
+)
+SELECT experiment_id, control_accounts, treatment_accounts,
+       (control_accounts - e) ^ 2 / e + (treatment_accounts - e) ^ 2 / e AS chi_square,
+       (control_accounts - e) ^ 2 / e + (treatment_accounts - e) ^ 2 / e > 10.83 AS srm
+FROM split

@@ -1,0 +1,206 @@
+"""``sqldrills takehome``: build bundles, grade a folder of submissions, grade one answer set.
+
+Registered in ``sqldrills.cli`` with ``main.add_command(takehome)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from sqldrills import render
+from sqldrills.recipe import SCALES
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    error = click.ClickException(str(exc))
+    error.exit_code = 2
+    return error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def takehome() -> None:
+    """Graded take-home exercises: one bundle per candidate, hidden-world grading.
+
+    \b
+    sqldrills takehome build --challenges cohort_leakage,duplicate_events \\
+        --candidates candidates.csv --out takehome/
+    sqldrills takehome grade takehome/manifest.json submissions/ --out report/
+    """
+
+
+@takehome.command()
+@click.option("--challenges", "challenge_list", required=True,
+              help="Comma-separated challenge ids, in the order candidates see them.")
+@click.option("--candidates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with a 'candidate' column: one bundle (and seed) per candidate. "
+                   "Without it, one shared bundle.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the bundles, their zips and the grading manifest.json.")
+@click.option("--scale", type=click.Choice(SCALES), default=None,
+              help="World size (default: $SQLDRILLS_SCALE or small).")
+@click.option("--secret", default=None,
+              help="Secret the candidate seeds derive from (default: random, kept in the "
+                   "grading manifest). Pass the same one to rebuild identical bundles.")
+def build(challenge_list: str, candidates: Path | None, out: Path, scale: str | None,
+          secret: str | None) -> None:
+    """Build the bundles: prompts, the candidate's own world, answer stubs, a manifest.
+
+    \b
+    Examples:
+      sqldrills takehome build --challenges members_not_devices,duplicate_events --out th/
+      sqldrills takehome build --challenges cohort_leakage --candidates c.csv --out th/
+    """
+    from sqldrills.challenges import ChallengeError
+    from sqldrills.takehome import TakehomeError, build_bundles, read_candidates
+
+    ids = [c.strip() for c in challenge_list.split(",") if c.strip()]
+    started = time.perf_counter()
+    try:
+        who = read_candidates(candidates) if candidates else None
+        with render.progress_bar("Building bundles", enabled=sys.stderr.isatty()) as progress:
+            manifest = build_bundles(ids, out, who, scale=scale, secret=secret,
+                                     progress=progress)
+    except (ChallengeError, TakehomeError) as exc:
+        raise _fail(exc) from None
+    render.console.print(render.rows_table(
+        ["candidate", "seed", "bundle"],
+        [(c["id"], c["seed"], str(out / c["zip"])) for c in manifest["candidates"]],
+        title=f"{len(manifest['candidates'])} bundle(s), {len(ids)} task(s)"))
+    render.console.print(f"Grading manifest: {out / 'manifest.json'} (keep it; it is not for "
+                         f"candidates)  [{time.perf_counter() - started:.1f}s]")
+
+
+def _grading_options(func):
+    func = click.option("--rubric", type=click.Path(exists=True, dir_okay=False,
+                                                    path_type=Path),
+                        help="Rubric TOML: points per task and partial credit.")(func)
+    func = click.option("--timeout", type=float, default=10.0, show_default=True,
+                        help="Seconds per world before an answer's query is stopped.")(func)
+    return func
+
+
+@takehome.command()
+@click.argument("manifest_path", metavar="MANIFEST",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the reports and the results log.")
+@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+              show_default=True, help="Answers graded in parallel.")
+@click.option("--resume", is_flag=True,
+              help="Keep the answers already graded in --out's results log.")
+@click.option("--format", "fmt", type=click.Choice(["standard", "gradescope"]),
+              default="standard", show_default=True,
+              help="gradescope also writes gradescope/<candidate>/results.json.")
+@_grading_options
+def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resume: bool,
+          fmt: str, timeout: float, rubric: Path | None) -> None:
+    """Grade a folder of candidate folders and/or zips on the hidden worlds.
+
+    \b
+    Examples:
+      sqldrills takehome grade th/manifest.json submissions/ --out report/
+      sqldrills takehome grade th/manifest.json submissions/ --out report/ --resume
+    """
+    from sqldrills import reports
+    from sqldrills import takehome as th
+
+    try:
+        manifest = th.load_manifest(manifest_path)
+        tasks = [c["id"] for c in manifest["challenges"]]
+        scoring = th.load_rubric(rubric, tasks)
+        jobs, notes, folder_notes = th.collect_jobs(manifest, manifest_path.parent, submissions)
+    except th.TakehomeError as exc:
+        raise _fail(exc) from None
+    out.mkdir(parents=True, exist_ok=True)
+    log = th.ResultsLog(out / th.RESULTS_LOG, resume)
+    started = time.perf_counter()
+    with render.progress_bar(f"Grading {len(jobs)} answers with {workers} worker(s)",
+                             enabled=sys.stderr.isatty()) as progress:
+        graded = th.run_jobs(jobs, log, workers=workers, timeout_s=timeout,
+                             scale=manifest["scale"], progress=progress)
+    elapsed = time.perf_counter() - started
+    cohort = th.score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
+    reports.write_reports(cohort, out, gradescope=fmt == "gradescope")
+    _summary(cohort)
+    rate = f", {graded / elapsed:.1f} answers/s" if graded and elapsed > 0 else ""
+    render.console.print(f"{graded} answer(s) graded now, {len(jobs) - graded} kept from the "
+                         f"log, in {elapsed:.1f}s{rate}. Reports: {out / 'index.html'}")
+
+
+def _summary(cohort) -> None:
+    rows = []
+    for candidate in cohort.candidates:
+        score, max_score = cohort.total(candidate)
+        cells = []
+        for task in cohort.tasks:
+            record = cohort.answers[(candidate, task["id"])]
+            cells.append(record["verdict"] + (f" ({record['pitfall']})"
+                                              if record.get("pitfall") else ""))
+        rows.append((candidate, f"{score:g}/{max_score:g}", *cells))
+    render.console.print(render.rows_table(
+        ["candidate", "points", *(t["id"] for t in cohort.tasks)], rows, title="Take-home"))
+    for flag in cohort.flags:
+        other = f" and {flag['other']}" if flag.get("other") else ""
+        render.console.print(f"flag {flag['task']}: {flag['candidate']}{other} - "
+                             f"{flag['detail']}")
+    for note in cohort.warnings + cohort.folder_notes:
+        render.err_console.print(f"note: {note}")
+
+
+@takehome.command("grade-one")
+@click.argument("manifest_path", metavar="MANIFEST",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("answers_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--candidate", default=None,
+              help="The candidate's id in the manifest (enables the own-world check).")
+@click.option("--format", "fmt", type=click.Choice(["json", "gradescope"]), default="json",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (e.g. /autograder/results/results.json) instead of stdout.")
+@_grading_options
+def grade_one(manifest_path: Path, answers_dir: Path, candidate: str | None, fmt: str,
+              out: Path | None, timeout: float, rubric: Path | None) -> None:
+    """Grade one candidate's answers in this process: for LMS / autograder containers.
+
+    ANSWERS_DIR holds <task>.sql (or answers/<task>.sql).
+
+    \b
+    Example (Gradescope's run_autograder):
+      sqldrills takehome grade-one /autograder/source/manifest.json \\
+          /autograder/submission --format gradescope \\
+          --out /autograder/results/results.json
+    """
+    from sqldrills import reports
+    from sqldrills import takehome as th
+    from sqldrills.paths import write_atomic
+
+    try:
+        manifest = th.load_manifest(manifest_path)
+        tasks = [c["id"] for c in manifest["challenges"]]
+        scoring = th.load_rubric(rubric, tasks)
+    except th.TakehomeError as exc:
+        raise _fail(exc) from None
+    entries = {c["id"]: c for c in manifest["candidates"]}
+    entry = entries.get(th.SHARED_ID if manifest.get("shared") else candidate or "")
+    who = candidate or (th.SHARED_ID if manifest.get("shared") else "candidate")
+    world = manifest_path.parent / entry["folder"] / "data" / "world.duckdb" if entry else None
+    answers = th.read_answers_dir(answers_dir, tasks)
+    jobs = [th.make_job(who, task, answers[task], entry["seed"] if entry else None,
+                        world if world and world.is_file() else None) for task in tasks]
+    latest = {(job.candidate, job.task): th.grade_job(job, timeout, manifest["scale"], 2)
+              for job in jobs}
+    cohort = th.score(manifest, jobs, latest, scoring, {}, [])
+    data = (reports.gradescope_result(cohort, who) if fmt == "gradescope"
+            else cohort.to_json()["candidates"][0])
+    text = json.dumps(data, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text)
