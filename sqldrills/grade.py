@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,29 @@ class GradeResult:
         return data
 
 
-def challenge_worlds(challenge: Challenge, scale: str | None = None) -> list[WorldSpec]:
-    """The practice world first, then the hidden worlds (recipe's and challenge's own)."""
-    return [practice_world(scale), *hidden_worlds(scale, extra=list(challenge.worlds))]
+def challenge_worlds(challenge: Challenge, scale: str | None = None,
+                     secret: str | None = None) -> list[WorldSpec]:
+    """The practice world first, then the hidden worlds (recipe's and challenge's own).
+
+    With a ``secret`` (a take-home bundle's), each world keeps its as_of and knobs but
+    takes a seed derived from the secret, so the grading worlds cannot be regenerated
+    from the public recipe and answers cannot be precomputed for them.
+    """
+    specs = [practice_world(scale), *hidden_worlds(scale, extra=list(challenge.worlds))]
+    if secret is None:
+        return specs
+    return [replace(spec, seed=secret_seed(secret, i), label=f"graded-{i + 1}")
+            for i, spec in enumerate(specs)]
+
+
+def secret_seed(secret: str, index: int) -> int:
+    """A grading world's seed from a bundle secret; never a public seed (those are small).
+
+    >>> secret_seed("s3cret", 0) == secret_seed("s3cret", 0) != secret_seed("s3cret", 1)
+    True
+    """
+    digest = hashlib.sha256(f"{secret}:world:{index}".encode()).digest()
+    return 1_000_000 + int.from_bytes(digest[:4], "big") % 1_000_000_000
 
 
 def _results_path(spec: WorldSpec, sql: str) -> Path:
@@ -125,23 +145,28 @@ def grade(
     dialect: str = "duckdb",
     limits: Limits | None = None,
     scale: str | None = None,
+    secret: str | None = None,
 ) -> GradeResult:
-    """Grade one answer. Never raises for anything the answer does."""
+    """Grade one answer. Never raises for anything the answer does.
+
+    ``secret``: grade on worlds derived from a take-home bundle's secret (see
+    :func:`challenge_worlds`).
+    """
     started = time.perf_counter()
-    result = _grade(challenge, sql, dialect, limits or Limits(), scale)
+    result = _grade(challenge, sql, dialect, limits or Limits(), scale, secret)
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
 
 def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
-           scale: str | None) -> GradeResult:
+           scale: str | None, secret: str | None) -> GradeResult:
     warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
                                         dialect=dialect)]
     try:
         prepared = prepare_query(sql, dialect=dialect)
     except Refused as exc:
         return GradeResult(challenge.id, "error", exc.message, warnings=warnings)
-    specs = challenge_worlds(challenge, scale)
+    specs = challenge_worlds(challenge, scale, secret)
     expected = expected_results(challenge, specs)
     outcomes = run_query(prepared, [world_path(s) for s in specs], limits=limits)
 

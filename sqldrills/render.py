@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -75,6 +74,8 @@ def print_json(data: Any) -> None:
 
 
 def markdown(text: str) -> None:
+    from rich.markdown import Markdown  # 0.1 s to import: only the commands that show prompts
+
     console.print(Markdown(text))
 
 

@@ -559,8 +559,10 @@ def _counterexample(result: Any) -> dict[str, Any] | None:
             "diffs": failing.diffs[:5]}
 
 
-def grade_job(job: Job, timeout_s: float, scale: str, threads: int) -> dict[str, Any]:
-    """Grade one answer on the challenge's hidden worlds (runs in a pool worker)."""
+def grade_job(job: Job, timeout_s: float, scale: str, threads: int,
+              secret: str | None = None) -> dict[str, Any]:
+    """Grade one answer on the challenge's hidden worlds (runs in a pool worker); with the
+    bundle's ``secret``, on worlds whose seeds derive from it and appear nowhere public."""
     from sqldrills.grade import grade
     from sqldrills.sandbox import Limits
 
@@ -569,7 +571,7 @@ def grade_job(job: Job, timeout_s: float, scale: str, threads: int) -> dict[str,
         return record
     challenge = _challenge(job.task)
     result = grade(challenge, job.sql, limits=Limits(timeout_s=timeout_s, threads=threads),
-                   scale=scale)
+                   scale=scale, secret=secret)
     record.update(
         verdict=result.verdict, pitfall=result.pitfall, pitfall_name=result.pitfall_name,
         message=result.message, order_only=result.order_only, elapsed_ms=result.elapsed_ms,
@@ -647,6 +649,7 @@ def run_jobs(
     timeout_s: float = 10.0,
     scale: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    secret: str | None = None,
 ) -> int:
     """Grade every job not in the log yet; return how many were graded now."""
     scale = scale or default_scale()
@@ -671,7 +674,7 @@ def run_jobs(
         context.set_forkserver_preload(["sqldrills.grade", "sqldrills.takehome"])
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
                                                     mp_context=context) as pool:
-            futures = {pool.submit(grade_job, job, timeout_s, scale, threads): job
+            futures = {pool.submit(grade_job, job, timeout_s, scale, threads, secret): job
                        for job in pending}
             for future in concurrent.futures.as_completed(futures):
                 job = futures[future]

@@ -124,7 +124,8 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
     with render.progress_bar(f"Grading {len(jobs)} answers with {workers} worker(s)",
                              enabled=sys.stderr.isatty()) as progress:
         graded = th.run_jobs(jobs, log, workers=workers, timeout_s=timeout,
-                             scale=manifest["scale"], progress=progress)
+                             scale=manifest["scale"], progress=progress,
+                             secret=manifest.get("secret"))
     elapsed = time.perf_counter() - started
     cohort = th.score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
     reports.write_reports(cohort, out, gradescope=fmt == "gradescope")
@@ -194,7 +195,8 @@ def grade_one(manifest_path: Path, answers_dir: Path, candidate: str | None, fmt
     answers = th.read_answers_dir(answers_dir, tasks)
     jobs = [th.make_job(who, task, answers[task], entry["seed"] if entry else None,
                         world if world and world.is_file() else None) for task in tasks]
-    latest = {(job.candidate, job.task): th.grade_job(job, timeout, manifest["scale"], 2)
+    latest = {(job.candidate, job.task): th.grade_job(job, timeout, manifest["scale"], 2,
+                                                      manifest.get("secret"))
               for job in jobs}
     cohort = th.score(manifest, jobs, latest, scoring, {}, [])
     data = (reports.gradescope_result(cohort, who) if fmt == "gradescope"

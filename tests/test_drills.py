@@ -96,3 +96,18 @@ def test_refused_statement_is_an_error_with_a_clear_message() -> None:
     result = grade(get("members_not_devices"), "DROP TABLE events")
     assert result.verdict == "error"
     assert "refused" in result.message.lower() or "only" in result.message.lower()
+
+
+def test_take_home_worlds_come_from_the_secret_not_the_public_recipe() -> None:
+    from sqldrills.grade import challenge_worlds
+
+    challenge = get("members_not_devices")
+    public = {s.seed for s in challenge_worlds(challenge)}
+    secret = challenge_worlds(challenge, secret="bundle-secret")
+    assert public.isdisjoint(s.seed for s in secret)
+    assert secret == challenge_worlds(challenge, secret="bundle-secret")
+    assert [s.as_of for s in secret] == [s.as_of for s in challenge_worlds(challenge)]
+    right = grade(challenge, challenge.reference, secret="bundle-secret")
+    assert right.verdict == "correct", right.message
+    trap = grade(challenge, challenge.trap("count_devices").sql, secret="bundle-secret")
+    assert trap.pitfall == "count_devices"
