@@ -21,6 +21,8 @@ test: $(STAMP)  ## the whole test suite
 
 bench: $(STAMP)  ## performance figures, as ratios against baselines measured in the same run
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/takehome_bench.py
+	$(BIN)/python benchmarks/soak.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check sqldrills tests benchmarks

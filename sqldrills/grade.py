@@ -24,7 +24,7 @@ from sqldrills.challenges import Challenge
 from sqldrills.compare import Comparison, Table, compare, same_result
 from sqldrills.lint import LintContext, lint
 from sqldrills.paths import cache_dir, write_atomic
-from sqldrills.sandbox import Limits, QueryFailure, QueryResult, run_query
+from sqldrills.sandbox import Limits, QueryFailure, QueryResult, run_query, start_query
 from sqldrills.sqlcheck import Refused, prepare_query
 from sqldrills.worlds import WorldSpec, hidden_worlds, practice_world, world_path
 
@@ -160,15 +160,19 @@ def grade(
 
 def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
            scale: str | None, secret: str | None) -> GradeResult:
-    warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
-                                        dialect=dialect)]
     try:
         prepared = prepare_query(sql, dialect=dialect)
     except Refused as exc:
+        warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
+                                            dialect=dialect)]
         return GradeResult(challenge.id, "error", exc.message, warnings=warnings)
     specs = challenge_worlds(challenge, scale, secret)
     expected = expected_results(challenge, specs)
-    outcomes = run_query(prepared, [world_path(s) for s in specs], limits=limits)
+    # The answer runs in its child while this process lints it.
+    pending = start_query(prepared, [world_path(s) for s in specs], limits=limits)
+    warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
+                                        dialect=dialect)]
+    outcomes = pending()
 
     reports: list[WorldReport] = []
     comparisons: list[Comparison | None] = []

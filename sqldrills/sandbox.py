@@ -46,7 +46,7 @@ import signal
 import struct
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -130,16 +130,26 @@ def run_query(sql: str, db_paths: Sequence[Path | str], *, limits: Limits = Limi
     holds one outcome per path, in order. The parent never waits longer than about
     ``(timeout_s + kill_grace_s)`` per world.
     """
+    return start_query(sql, db_paths, limits=limits)()
+
+
+def start_query(
+    sql: str, db_paths: Sequence[Path | str], *, limits: Limits = Limits()
+) -> Callable[[], list[Outcome]]:
+    """Like :func:`run_query`, but return as soon as the child is started: call the result
+    to wait for the outcomes. The caller can do its own work (lint, loading the expected
+    results) while the query runs. Call it exactly once, or the child is never reaped.
+    """
     paths = [str(path) for path in db_paths]
     if not paths:
-        return []
+        return list
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child ends in os._exit, coverage never sees it
         os.close(read_fd)
         _child_main(write_fd, sql, paths, limits)
     os.close(write_fd)
-    return await_child(pid, read_fd, len(paths), limits)
+    return lambda: await_child(pid, read_fd, len(paths), limits)
 
 
 # --- parent side --------------------------------------------------------------------

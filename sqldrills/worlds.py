@@ -9,7 +9,9 @@ corrupt file in the cache.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,12 @@ from sqldrills.generate import GENERATOR_VERSION, Progress, WorldStats, build_wo
 from sqldrills.paths import cache_dir
 from sqldrills.recipe import SCALES, Recipe, RecipeError, load_recipe
 from sqldrills.schema import TABLES
+
+
+@functools.lru_cache(maxsize=256)
+def _recipe_hash(recipe: str, knobs_json: str, as_of: str | None) -> str:
+    # Keys are asked for many times per grade; the recipe file is read once per process.
+    return load_recipe(recipe, dict(json.loads(knobs_json)), as_of).content_hash
 
 
 def default_scale() -> str:
@@ -48,7 +56,9 @@ class WorldSpec:
 
     @property
     def key(self) -> str:
-        return f"{self.recipe}-{self.load().content_hash}-s{self.seed}-{self.scale}-g{GENERATOR_VERSION}"
+        # knobs may hold lists (unhashable): the cache is keyed on their JSON text
+        recipe_hash = _recipe_hash(self.recipe, json.dumps(self.knobs), self.as_of)
+        return f"{self.recipe}-{recipe_hash}-s{self.seed}-{self.scale}-g{GENERATOR_VERSION}"
 
     def describe(self) -> str:
         parts = [f"seed {self.seed}", self.scale]

@@ -12,8 +12,7 @@ flagged AS (
   WINDOW w AS (PARTITION BY device_id ORDER BY event_ts_utc)
 ),
 numbered AS (
-  SELECT *, sum(new_session) OVER (PARTITION BY device_id ORDER BY event_ts_utc
-                                   ROWS UNBOUNDED PRECEDING) AS session_no
+  SELECT *, sum(new_session) OVER (PARTITION BY device_id ORDER BY event_ts_utc) AS session_no
   FROM flagged
 ),
 sessions AS (
