@@ -179,7 +179,6 @@ class _Builder:
         r = self.r
         acc, dev = r["accounts"], r["devices"]
         zones = {z: w for z, (w, _c) in r["time_zones"].items()}
-        countries = {z: c for z, (_w, c) in r["time_zones"].items()}
         act = r["activity"]
         self.sql(f"""
         CREATE TEMP TABLE acct AS
@@ -205,20 +204,6 @@ class _Builder:
                WHEN u_kind < {act['no_event_share'] + act['never_play_share']} THEN 'never_play'
                ELSE 'normal' END AS activity_kind
         FROM base
-        """)
-        self.sql(f"""
-        INSERT INTO accounts
-        SELECT a.account_id, a.signup_ts_utc,
-          {_lookup('a.home_tz', countries, 'US')} AS country,
-          a.home_tz, 'basic' AS plan, a.is_test,
-          lower(replace(f.name || '.' || l.name, ' ', '')) || (a.account_id % 997)::VARCHAR
-            || '@' || CASE WHEN a.is_test THEN 'qa.example.com' ELSE d.name END AS email,
-          CASE WHEN u('chan_null', a.i) < {acc['acquisition_channel_null_rate']} THEN NULL
-               ELSE {_choice("u('chan', a.i)", acc['channels'])} END AS acquisition_channel
-        FROM acct a
-        JOIN first_names f ON f.idx = floor(u('first', a.i) * 400)
-        JOIN last_names l ON l.idx = floor(u('last', a.i) * 400)
-        JOIN domains d ON d.idx = floor(u('domain', a.i) * 12)
         """)
         self.sql(f"""
         INSERT INTO profiles
@@ -339,10 +324,26 @@ class _Builder:
                THEN 'payment_failed' ELSE 'voluntary' END
         FROM subs
         """)
-        self.sql("""
-        UPDATE accounts SET plan = last.plan
-        FROM (SELECT account_id, arg_max(plan, sub_no) AS plan FROM subs GROUP BY 1) last
-        WHERE accounts.account_id = last.account_id
+
+    def write_accounts(self) -> None:
+        """The accounts table, once their current plan (the latest subscription's) is known."""
+        acc = self.r["accounts"]
+        countries = {z: c for z, (_w, c) in self.r["time_zones"].items()}
+        self.sql(f"""
+        INSERT INTO accounts
+        SELECT a.account_id, a.signup_ts_utc,
+          {_lookup('a.home_tz', countries, 'US')} AS country,
+          a.home_tz, p.plan, a.is_test,
+          lower(replace(f.name || '.' || l.name, ' ', '')) || (a.account_id % 997)::VARCHAR
+            || '@' || CASE WHEN a.is_test THEN 'qa.example.com' ELSE d.name END AS email,
+          CASE WHEN u('chan_null', a.i) < {acc['acquisition_channel_null_rate']} THEN NULL
+               ELSE {_choice("u('chan', a.i)", acc['channels'])} END AS acquisition_channel
+        FROM acct a
+        JOIN (SELECT account_id, arg_max(plan, sub_no) AS plan FROM subs GROUP BY 1) p
+          USING (account_id)
+        JOIN first_names f ON f.idx = floor(u('first', a.i) * 400)
+        JOIN last_names l ON l.idx = floor(u('last', a.i) * 400)
+        JOIN domains d ON d.idx = floor(u('domain', a.i) * 12)
         """)
 
     # ------------------------------------------------------------------ sessions
@@ -610,9 +611,6 @@ class _Builder:
           event_ts, received_ts, client_tz, watch_seconds
         FROM delivered
         WHERE event_ts <= {self.as_of} AND received_ts <= {self.as_of}
-        -- Stored in time order, like a warehouse partitioned by date: min/max zone maps then
-        -- let "the last N days" queries skip most of the table.
-        ORDER BY event_ts
         """)
 
     def info(self) -> None:
@@ -636,7 +634,7 @@ def build_world(
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET enable_progress_bar = false")
-        con.execute("SET preserve_insertion_order = true")  # events are written in time order
+        con.execute("SET preserve_insertion_order = false")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         b = _Builder(con, recipe, seed, scale)
@@ -657,6 +655,7 @@ def build_world(
         tick("experiments and subscriptions", 1)
         b.experiments()
         b.subscriptions()
+        b.write_accounts()
         for i, (lo, hi) in enumerate(chunks):
             tick(f"events for accounts {lo:,}-{hi:,}", 2 + i)
             b.sessions(lo, hi)
