@@ -134,9 +134,19 @@ def _export_parquet(db: Path, out: Path) -> None:
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     export_parquet(db, tmp)
-    if out.exists():
-        shutil.rmtree(out)
+    if not out.exists():
+        tmp.rename(out)
+        return
+    # Move the old one aside before deleting it: a kill while deleting must not leave
+    # half a folder at ``out``.
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    out.rename(old)
     tmp.rename(out)
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old)
+    else:
+        old.unlink()
 
 
 def _run_world_checks(db: Path) -> None:

@@ -170,9 +170,11 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     expected = expected_results(challenge, specs)
     # The answer runs in its child while this process lints it.
     pending = start_query(prepared, [world_path(s) for s in specs], limits=limits)
-    warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
-                                        dialect=dialect)]
-    outcomes = pending()
+    try:
+        warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
+                                            dialect=dialect)]
+    finally:
+        outcomes = pending()  # always reap the child, whatever lint did
 
     reports: list[WorldReport] = []
     comparisons: list[Comparison | None] = []

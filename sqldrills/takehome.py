@@ -676,21 +676,27 @@ def run_jobs(
                                                     mp_context=context) as pool:
             futures = {pool.submit(grade_job, job, timeout_s, scale, threads, secret): job
                        for job in pending}
-            for future in concurrent.futures.as_completed(futures):
-                job = futures[future]
-                try:
-                    record = future.result()
-                except concurrent.futures.process.BrokenProcessPool as exc:
-                    if attempt == 0:
-                        broken.append(job)
-                        continue
-                    record = _crashed_record(job, exc)
-                except Exception as exc:  # noqa: BLE001 - one answer never stops the batch
-                    record = _crashed_record(job, exc)
-                log.append(record)
-                count += 1
-                if progress:
-                    progress(f"{job.candidate}/{job.task}", count, total)
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    job = futures[future]
+                    try:
+                        record = future.result()
+                    except concurrent.futures.process.BrokenProcessPool as exc:
+                        if attempt == 0:
+                            broken.append(job)
+                            continue
+                        record = _crashed_record(job, exc)
+                    except Exception as exc:  # noqa: BLE001 - one answer never stops the batch
+                        record = _crashed_record(job, exc)
+                    log.append(record)
+                    count += 1
+                    if progress:
+                        progress(f"{job.candidate}/{job.task}", count, total)
+            except BaseException:
+                # The log cannot be written (a full disk) or we are interrupted: grade no
+                # more answers whose results would be lost; --resume picks up from the log.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
         pending = broken
     return total
 

@@ -5,6 +5,7 @@ Registered in ``sqldrills.cli`` with ``main.add_command(takehome)``.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sys
@@ -119,16 +120,31 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
     except th.TakehomeError as exc:
         raise _fail(exc) from None
     out.mkdir(parents=True, exist_ok=True)
-    log = th.ResultsLog(out / th.RESULTS_LOG, resume)
-    started = time.perf_counter()
-    with render.progress_bar(f"Grading {len(jobs)} answers with {workers} worker(s)",
-                             enabled=sys.stderr.isatty()) as progress:
-        graded = th.run_jobs(jobs, log, workers=workers, timeout_s=timeout,
-                             scale=manifest["scale"], progress=progress,
-                             secret=manifest.get("secret"))
-    elapsed = time.perf_counter() - started
-    cohort = th.score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
-    reports.write_reports(cohort, out, gradescope=fmt == "gradescope")
+    # One grading run per --out at a time: a second one would rewrite the results log
+    # under the first and grade every answer twice. Released when the command ends.
+    lock = click.get_current_context().with_resource(open(out / ".lock", "w"))  # noqa: SIM115
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise _fail(f"another `sqldrills takehome grade` is writing into {out}; wait for it to "
+                    "finish (then add --resume to keep its results) or choose another --out"
+                    ) from None
+    try:
+        log = th.ResultsLog(out / th.RESULTS_LOG, resume)
+        started = time.perf_counter()
+        with render.progress_bar(f"Grading {len(jobs)} answers with {workers} worker(s)",
+                                 enabled=sys.stderr.isatty()) as progress:
+            graded = th.run_jobs(jobs, log, workers=workers, timeout_s=timeout,
+                                 scale=manifest["scale"], progress=progress,
+                                 secret=manifest.get("secret"))
+        elapsed = time.perf_counter() - started
+        cohort = th.score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
+        reports.write_reports(cohort, out, gradescope=fmt == "gradescope")
+    except OSError as exc:  # a full disk, a read-only or vanished --out
+        raise _fail(f"grading into {out} stopped: {exc.strerror or exc}"
+                    f"{f' ({exc.filename})' if exc.filename else ''}. The answers graded so far "
+                    f"are kept in {out / th.RESULTS_LOG}; fix this and run again with --resume"
+                    ) from None
     _summary(cohort)
     rate = f", {graded / elapsed:.1f} answers/s" if graded and elapsed > 0 else ""
     render.console.print(f"{graded} answer(s) graded now, {len(jobs) - graded} kept from the "

@@ -98,6 +98,9 @@ def world_path(spec: WorldSpec, progress: Progress | None = None) -> Path:
     with open(folder / f"{spec.key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():  # another process may have built it while we waited
+            # Holding the lock, any temporary file of this world is a killed build's.
+            for stale in folder.glob(f".{path.name}.*.tmp*"):
+                stale.unlink(missing_ok=True)
             build_to(spec, path, progress)
     return path
 
