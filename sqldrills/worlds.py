@@ -12,6 +12,7 @@ import fcntl
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,17 +106,65 @@ def world_path(spec: WorldSpec, progress: Progress | None = None) -> Path:
     return path
 
 
+class WorldBuildError(RuntimeError):
+    """A world could not be built; the message says why."""
+
+
 def build_to(spec: WorldSpec, path: Path, progress: Progress | None = None) -> WorldStats:
-    """Build ``spec`` into ``path`` atomically: a temporary file renamed into place."""
+    """Build ``spec`` into ``path`` atomically: a temporary file renamed into place.
+
+    The build runs in a fresh process. DuckDB 2.0 can fail an internal assertion ("dict-
+    surviving cache ... changed identity") when one process builds a second world, and a
+    crash inside a build must never take the caller down.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_build_in_child, args=(spec, str(tmp), send, os.getpid()),
+                            daemon=True)
     try:
-        stats = build_world(spec.load(), spec.seed, spec.scale, tmp, progress)
+        child.start()
+        send.close()
+        stats: WorldStats | None = None
+        while True:
+            try:
+                kind, payload = receive.recv()
+            except EOFError:
+                break
+            if kind == "progress" and progress:
+                progress(*payload)
+            elif kind == "done":
+                stats = payload
+            elif kind == "error":
+                raise WorldBuildError(f"building the world ({spec.describe()}) failed: {payload}")
+        child.join()
+        if stats is None:
+            raise WorldBuildError(f"building the world ({spec.describe()}) stopped "
+                                  f"(exit code {child.exitcode})")
         os.replace(tmp, path)
         return stats
     finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+            child.join()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def _build_in_child(spec: WorldSpec, tmp: str, send: Any, parent_pid: int) -> None:
+    def report(what: str, done: int, total: int) -> None:
+        if os.getppid() != parent_pid:  # the caller was killed: stop, leave no world
+            os._exit(1)
+        send.send(("progress", (what, done, total)))
+
+    try:
+        send.send(("done", build_world(spec.load(), spec.seed, spec.scale, Path(tmp), report)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
 
 
 def content_hash(path: Path) -> str:

@@ -132,3 +132,24 @@ def test_a_killed_build_leaves_no_world_in_the_cache(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not list(cache.glob("worlds/*.duckdb")), "a killed build left a world behind"
+
+
+def test_a_failing_build_reports_why_and_leaves_nothing(tmp_path: Path) -> None:
+    from sqldrills.worlds import WorldBuildError
+
+    broken = WorldSpec(7, "tiny", knobs=(("activity.plays_per_session", [1.0]),))
+    out = tmp_path / "broken.duckdb"
+    with pytest.raises(WorldBuildError, match="ValueError"):
+        build_to(broken, out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_process_builds_several_worlds(tmp_path: Path) -> None:
+    # Each build runs in its own process (DuckDB 2.0 can trip an internal assertion when
+    # one process builds a second world); the caller can build many in a row.
+    hashes = set()
+    for seed in (11, 12, 13):
+        out = tmp_path / f"w{seed}.duckdb"
+        build_to(WorldSpec(seed, "tiny"), out)
+        hashes.add(content_hash(out))
+    assert len(hashes) == 3
