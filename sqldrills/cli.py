@@ -479,8 +479,11 @@ def shell(scale: str | None, dialect: str, timeout: float) -> None:
               help="Mutation-test the worlds: grade near misses of every reference.")
 @click.option("--min-kill-rate", type=float, default=0.95, show_default=True,
               help="With --mutants: fail below this share of non-equivalent mutants killed.")
+@click.option("--fresh", is_flag=True,
+              help="Also grade every reference and trap end to end, as a learner's answer "
+                   "(slower; catches non-deterministic SQL).")
 def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, mutants: bool,
-             min_kill_rate: float) -> None:
+             min_kill_rate: float, fresh: bool) -> None:
     """The catalog's self-check: references agree, every trap is caught and named.
 
     \b
@@ -500,7 +503,7 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, m
         _validate_mutants(challenges, scale, min_kill_rate, as_json)
         return
     with render.progress_bar("Validating the catalog") as progress:
-        reports = validate_catalog(challenges, scale, progress)
+        reports = validate_catalog(challenges, scale, progress, fresh)
     elapsed = time.perf_counter() - started
     if as_json:
         render.print_json([vars(r) for r in reports])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqldrills.challenges import Challenge
 from sqldrills.compare import same_result
 from sqldrills.grade import challenge_worlds, expected_results, grade, trusted_results
+from sqldrills.lint import LintContext, lint
 from sqldrills.sandbox import Limits
 
 MIN_WORLDS_DIFFERING = 2
@@ -31,26 +32,48 @@ class DrillReport:
         return not self.problems
 
 
-def validate_challenge(challenge: Challenge, scale: str | None = None) -> DrillReport:
+def validate_challenge(challenge: Challenge, scale: str | None = None,
+                       fresh: bool = False) -> DrillReport:
+    """Prove a drill's claims on its worlds.
+
+    By default every reference and trap runs once per world (results are cached on disk)
+    and the verdicts the grader would give are derived from those results. With ``fresh``,
+    each one is also graded end to end as a learner's answer would be, in its own sandbox
+    child: slower, and it also catches non-deterministic SQL (a fresh run that disagrees
+    with the cached one).
+    """
     report = DrillReport(challenge.id)
     specs = challenge_worlds(challenge, scale)
     expected = expected_results(challenge, specs)
+    context = LintContext.from_mapping(challenge.lint)
 
     def claim(ok: bool, problem: str) -> None:
         report.checks += 1
         if not ok:
             report.problems.append(problem)
 
+    def same_everywhere(a: list, b: list) -> bool:
+        return all(same_result(x, y, ordered=challenge.ordered, sort_keys=challenge.sort_keys,
+                               tolerance=challenge.tolerance) for x, y in zip(a, b, strict=True))
+
     for name, sql in challenge.references:
-        result = grade(challenge, sql, limits=_LIMITS, scale=scale)
-        claim(result.verdict == "correct",
-              f"{challenge.id}/{name}: judged {result.verdict}, not correct: {result.message}")
-        claim(not result.warnings,
-              f"{challenge.id}/{name}: lint warns on a right answer: "
-              + "; ".join(f"{w['rule']} {w['message']}" for w in result.warnings))
+        where = f"{challenge.id}/{name}"
+        if fresh:
+            result = grade(challenge, sql, limits=_LIMITS, scale=scale)
+            verdict, message = result.verdict, result.message
+        else:
+            agrees = same_everywhere(expected, trusted_results(sql, specs, where))
+            verdict = "correct" if agrees else "misleading"
+            message = "its results differ from reference.sql on some world"
+        claim(verdict == "correct", f"{where}: judged {verdict}, not correct: {message}")
+        warnings = lint(sql, context)
+        claim(not warnings, f"{where}: lint warns on a right answer: "
+              + "; ".join(f"{w.rule} {w.message}" for w in warnings))
+    trap_results = {t.id: trusted_results(t.sql, specs, f"{challenge.id}/traps/{t.id}.sql")
+                    for t in challenge.traps}
     for trap in challenge.traps:
         where = f"{challenge.id}/traps/{trap.id}.sql"
-        results = trusted_results(trap.sql, specs, where)
+        results = trap_results[trap.id]
         differing = [s.label for s, want, got in zip(specs, expected, results, strict=True)
                      if not same_result(want, got, ordered=challenge.ordered,
                                         sort_keys=challenge.sort_keys,
@@ -59,9 +82,15 @@ def validate_challenge(challenge: Challenge, scale: str | None = None) -> DrillR
               f"{where}: differs from the reference on {len(differing)} world(s) "
               f"({', '.join(differing) or 'none'}); needs {MIN_WORLDS_DIFFERING}: "
               f"add boundary bait or a world perturbation that exposes it")
-        result = grade(challenge, trap.sql, limits=_LIMITS, scale=scale)
-        claim(result.verdict == "misleading" and result.pitfall == trap.id,
-              f"{where}: judged {result.verdict} with pitfall {result.pitfall!r}, "
+        if fresh:
+            result = grade(challenge, trap.sql, limits=_LIMITS, scale=scale)
+            verdict, pitfall = result.verdict, result.pitfall
+        else:  # what the grader does: the first trap whose results equal the answer's
+            verdict = "misleading" if differing else "correct"
+            pitfall = next((t.id for t in challenge.traps
+                            if same_everywhere(trap_results[t.id], results)), None)
+        claim(verdict == "misleading" and pitfall == trap.id,
+              f"{where}: judged {verdict} with pitfall {pitfall!r}, "
               f"expected misleading with {trap.id!r}")
     return report
 
@@ -70,12 +99,13 @@ def validate_catalog(
     challenges: list[Challenge],
     scale: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    fresh: bool = False,
 ) -> list[DrillReport]:
     reports = []
     for i, challenge in enumerate(challenges):
         if progress:
             progress(challenge.id, i, len(challenges))
-        reports.append(validate_challenge(challenge, scale))
+        reports.append(validate_challenge(challenge, scale, fresh))
     if progress:
         progress("done", len(challenges), len(challenges))
     return reports

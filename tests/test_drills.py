@@ -14,7 +14,7 @@ DRILLS = [c.id for c in load_all()]
 
 @pytest.mark.parametrize("drill", DRILLS)
 def test_drill_claims_hold(drill: str) -> None:
-    report = validate_challenge(get(drill))
+    report = validate_challenge(get(drill), fresh=True)
     assert report.problems == []
     assert report.checks >= 2 + 2 * len(get(drill).traps)
 
@@ -111,3 +111,22 @@ def test_take_home_worlds_come_from_the_secret_not_the_public_recipe() -> None:
     assert right.verdict == "correct", right.message
     trap = grade(challenge, challenge.trap("count_devices").sql, secret="bundle-secret")
     assert trap.pitfall == "count_devices"
+
+
+def test_fast_validation_catches_indistinguishable_and_harmless_traps(tmp_path) -> None:
+    import shutil
+
+    from sqldrills.challenges import load_challenge
+
+    folder = tmp_path / "members_not_devices"
+    shutil.copytree(get("members_not_devices").path, folder)
+    traps = folder / "traps"
+    (traps / "zz_same_as_devices.sql").write_text((traps / "count_devices.sql").read_text())
+    (traps / "zz_harmless.sql").write_text(
+        "-- name: Not a trap\n-- explanation: the reference again\n"
+        + (folder / "reference.sql").read_text())
+    report = validate_challenge(load_challenge(folder))
+    problems = " ".join(report.problems)
+    assert "zz_same_as_devices.sql: judged misleading with pitfall 'count_devices'" in problems
+    assert "zz_harmless.sql: differs from the reference on 0 world(s)" in problems
+    assert len(report.problems) == 3  # the harmless trap also fails to be named
