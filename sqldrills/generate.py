@@ -101,6 +101,18 @@ class _Builder:
             "CREATE OR REPLACE TEMP MACRO device_type_of(acct, j) AS "
             + _choice("u('device_type', acct, j)", dev["types"])
         )
+        # Account attributes as pure functions of the account id, so the per-chunk queries
+        # need not read string columns back from the `acct` temp table.
+        zones = {z: w for z, (w, _c) in self.r["time_zones"].items()}
+        self.sql("CREATE OR REPLACE TEMP MACRO home_tz_of(acct) AS "
+                 + _choice("u('tz', acct - 100000)", zones))
+        act = self.r["activity"]
+        self.sql(
+            "CREATE OR REPLACE TEMP MACRO activity_kind_of(acct) AS "
+            f"CASE WHEN u('kind', acct - 100000) < {act['no_event_share']} THEN 'no_events' "
+            f"WHEN u('kind', acct - 100000) < {act['no_event_share'] + act['never_play_share']} "
+            "THEN 'never_play' ELSE 'normal' END"
+        )
         # Devices after the first one are added within two weeks of signup.
         self.sql(
             "CREATE OR REPLACE TEMP MACRO device_added_days(acct, j) AS "
@@ -178,7 +190,6 @@ class _Builder:
     def accounts(self) -> None:
         r = self.r
         acc, dev = r["accounts"], r["devices"]
-        zones = {z: w for z, (w, _c) in r["time_zones"].items()}
         act = r["activity"]
         self.sql(f"""
         CREATE TEMP TABLE acct AS
@@ -186,7 +197,7 @@ class _Builder:
           SELECT 100000 + i AS account_id,
             {self.start} + secs(floor(u('signup', i) *
                 date_diff('second', {self.start}, {self.as_of}))) AS signup_ts_utc,
-            {_choice("u('tz', i)", zones)} AS home_tz,
+            home_tz_of(100000 + i) AS home_tz,
             u('test', i) < {acc['test_share']} AS is_test,
             u('kind', i) AS u_kind,
             least({dev['max']}, 1 + floor(-ln(1 - u('ndev', i)) * {dev['mean_extra']}))::INTEGER
@@ -200,9 +211,7 @@ class _Builder:
           n_devices_base + CASE WHEN is_test THEN {acc['test_extra_devices']} ELSE 0 END
             AS n_devices,
           device_type_of(account_id, 0) AS primary_device_type,
-          CASE WHEN u_kind < {act['no_event_share']} THEN 'no_events'
-               WHEN u_kind < {act['no_event_share'] + act['never_play_share']} THEN 'never_play'
-               ELSE 'normal' END AS activity_kind
+          activity_kind_of(account_id) AS activity_kind
         FROM base
         """)
         self.sql(f"""
@@ -354,7 +363,7 @@ class _Builder:
         zones = {z: w for z, (w, _c) in r["time_zones"].items()}
         nov = r["experiments"]["onboarding_tour"]
         nov_max = 1 + nov["novelty_lift"]
-        dev_mult = _lookup("a.primary_device_type", dev["activity_by_type"], 1.0)
+        dev_mult = _lookup("device_type_of(a.account_id, 0)", dev["activity_by_type"], 1.0)
         test_mult = r["accounts"]["test_activity_multiplier"]
         p0, p1, p2, _p3 = act["plays_per_session"]
         k_days = bnd["signup_days"]
@@ -369,14 +378,15 @@ class _Builder:
         WITH periods AS (
           SELECT s.account_id, s.sub_no, s.start_ts,
             coalesce(s.end_ts, {self.as_of}) AS end_ts,
-            a.signup_ts_utc, a.home_tz, a.n_devices, a.n_profiles, a.activity_kind,
+            a.signup_ts_utc, home_tz_of(a.account_id) AS home_tz, a.n_devices, a.n_profiles,
+            activity_kind_of(a.account_id) AS activity_kind,
             e.novelty_from,
             CASE WHEN e.novelty_from IS NULL THEN 1 ELSE {nov_max} END AS thin_max,
             {act['sessions_per_day']} * a.intensity_base * {dev_mult} * e.lift
               * CASE WHEN a.is_test THEN {test_mult} ELSE 1 END AS rate
           FROM subs s JOIN acct a USING (account_id) JOIN effects e USING (account_id)
           WHERE s.account_id >= {100000 + lo} AND s.account_id < {100000 + hi}
-            AND a.activity_kind <> 'no_events'
+            AND activity_kind_of(a.account_id) <> 'no_events'
         ), drawn AS (
           SELECT *, sub_no * 100000 + k AS sk,
             start_ts + secs(floor(u('day', account_id, sub_no * 100000 + k)
@@ -464,7 +474,7 @@ class _Builder:
         SELECT s.account_id, 900000 AS sk,
           {release} + secs(least(86399, floor(-ln(1 - u('prem_at', s.account_id))
                * {prem['mean_delay_hours']} * 3600))) AS t0,
-          false, a.home_tz, device_type_of(s.account_id, 0),
+          false, home_tz_of(s.account_id), device_type_of(s.account_id, 0),
           hexid('d-', 'device', s.account_id, 0), 0,
           s.account_id * 10, 1, {self.n_titles}, 1, false,
           u('prem_offline', s.account_id) < {prem['offline_share']},
@@ -472,19 +482,19 @@ class _Builder:
           {prem['offline_delay_max_hours']} * 3600
         FROM subs s JOIN acct a USING (account_id)
         WHERE s.account_id >= {100000 + lo} AND s.account_id < {100000 + hi}
-          AND a.activity_kind = 'normal'
+          AND activity_kind_of(s.account_id) = 'normal'
           AND s.start_ts <= {release} AND coalesce(s.end_ts, {self.as_of}) > {release}
           AND u('prem_viewer', s.account_id) < {prem['viewer_share']}
         """)
         # Boundary bait: a play_start exactly at as_of.
         self.sql(f"""
         INSERT INTO sess
-        SELECT s.account_id, 900001, {self.as_of}, true, a.home_tz,
+        SELECT s.account_id, 900001, {self.as_of}, true, home_tz_of(s.account_id),
           device_type_of(s.account_id, 0), hexid('d-', 'device', s.account_id, 0), 0,
           s.account_id * 10, 1, NULL, 0, false, false, 0, 0
         FROM subs s JOIN acct a USING (account_id)
         WHERE s.account_id >= {100000 + lo} AND s.account_id < {100000 + hi}
-          AND a.activity_kind = 'normal' AND s.end_ts IS NULL
+          AND activity_kind_of(s.account_id) = 'normal' AND s.end_ts IS NULL
           AND u('as_of_bait', s.account_id) < {bnd['as_of_events']}
         """)
         # Boundary bait on the cuts relative to as_of that queries make ("the last k days"):
@@ -496,11 +506,11 @@ class _Builder:
         INSERT INTO sess
         SELECT s.account_id, 900100 + c.k * 2 + (c.offset_s <> 0)::INTEGER AS sk,
           date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k + secs(c.offset_s) AS t0,
-          true, a.home_tz, device_type_of(s.account_id, 0), hexid('d-', 'device', s.account_id, 0),
+          true, home_tz_of(s.account_id), device_type_of(s.account_id, 0), hexid('d-', 'device', s.account_id, 0),
           0, s.account_id * 10, 1, NULL, 0, false, false, 0, 0
         FROM subs s JOIN acct a USING (account_id) CROSS JOIN ({cuts}) c
         WHERE s.account_id >= {100000 + lo} AND s.account_id < {100000 + hi}
-          AND a.activity_kind = 'normal'
+          AND activity_kind_of(s.account_id) = 'normal'
           AND s.start_ts <= date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k - INTERVAL 10 MINUTE
           AND (s.end_ts IS NULL OR s.end_ts > date_trunc('day', {self.as_of}) - INTERVAL 1 DAY * c.k)
           AND u('cut_bait', s.account_id, c.k * 2 + (c.offset_s <> 0)::INTEGER) < {bnd['cut_share']}
