@@ -143,9 +143,9 @@ class _Builder:
             "unnest(range(len($1))) AS idx",
             [domains],
         )
-        self._titles(fake)
+        self._titles()
 
-    def _titles(self, fake: Any) -> None:
+    def _titles(self) -> None:
         rng = random.Random(self.seed)
         from faker import Faker
 

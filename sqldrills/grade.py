@@ -214,12 +214,16 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     )
 
 
+def same_as(challenge: Challenge, a: Table, b: Table) -> bool:
+    """Equal under the challenge's output rules (order, sort keys, tolerance)."""
+    return same_result(a, b, ordered=challenge.ordered, sort_keys=challenge.sort_keys,
+                       tolerance=challenge.tolerance)
+
+
 def matching_trap(challenge: Challenge, specs: list[WorldSpec], answers: list[Table]):
     """The first trap whose results equal the answer's on every world, if any."""
     for trap in challenge.traps:
         results = trusted_results(trap.sql, specs, f"{challenge.id}/traps/{trap.id}.sql")
-        if all(same_result(r, a, ordered=challenge.ordered, sort_keys=challenge.sort_keys,
-                           tolerance=challenge.tolerance)
-               for r, a in zip(results, answers, strict=True)):
+        if all(same_as(challenge, r, a) for r, a in zip(results, answers, strict=True)):
             return trap
     return None

@@ -127,23 +127,17 @@ def _drop_time_zone(node: exp.Expression) -> exp.Expression | None:
     return None
 
 
-def _drop_clause(kind: type) -> Operator:
+def _drop_select_arg(key: str) -> Operator:
+    """Drop one part of a SELECT (``distinct``, ``having``, ``qualify``) where present."""
+
     def apply(node: exp.Expression) -> exp.Expression | None:
-        if isinstance(node, exp.Select) and node.args.get(kind.key if hasattr(kind, "key") else ""):
+        if isinstance(node, exp.Select) and node.args.get(key):
             copy = node.copy()
-            copy.set(kind.key, None)
+            copy.set(key, None)
             return copy
         return None
 
     return apply
-
-
-def _drop_distinct(node: exp.Expression) -> exp.Expression | None:
-    if isinstance(node, exp.Select) and node.args.get("distinct"):
-        copy = node.copy()
-        copy.set("distinct", None)
-        return copy
-    return None
 
 
 OPERATORS: dict[str, tuple[str, Operator]] = {
@@ -159,9 +153,9 @@ OPERATORS: dict[str, tuple[str, Operator]] = {
     "literal_minus_one": ("an integer or INTERVAL literal - 1", _shift(-1)),
     "drop_coalesce": ("COALESCE(x, ...) becomes x", _drop_coalesce),
     "drop_time_zone": ("a time-zone conversion dropped", _drop_time_zone),
-    "drop_distinct": ("SELECT DISTINCT becomes SELECT", _drop_distinct),
-    "drop_having": ("HAVING dropped", _drop_clause(exp.Having)),
-    "drop_qualify": ("QUALIFY dropped", _drop_clause(exp.Qualify)),
+    "drop_distinct": ("SELECT DISTINCT becomes SELECT", _drop_select_arg("distinct")),
+    "drop_having": ("HAVING dropped", _drop_select_arg("having")),
+    "drop_qualify": ("QUALIFY dropped", _drop_select_arg("qualify")),
 }
 
 

@@ -12,8 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqldrills.challenges import Challenge
-from sqldrills.compare import same_result
-from sqldrills.grade import challenge_worlds, expected_results, grade, trusted_results
+from sqldrills.grade import (
+    challenge_worlds,
+    expected_results,
+    grade,
+    matching_trap,
+    same_as,
+    trusted_results,
+)
 from sqldrills.lint import LintContext, lint
 from sqldrills.sandbox import Limits
 
@@ -52,32 +58,25 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
         if not ok:
             report.problems.append(problem)
 
-    def same_everywhere(a: list, b: list) -> bool:
-        return all(same_result(x, y, ordered=challenge.ordered, sort_keys=challenge.sort_keys,
-                               tolerance=challenge.tolerance) for x, y in zip(a, b, strict=True))
-
     for name, sql in challenge.references:
         where = f"{challenge.id}/{name}"
         if fresh:
             result = grade(challenge, sql, limits=_LIMITS, scale=scale)
             verdict, message = result.verdict, result.message
         else:
-            agrees = same_everywhere(expected, trusted_results(sql, specs, where))
+            results = trusted_results(sql, specs, where)
+            agrees = all(same_as(challenge, x, y) for x, y in zip(expected, results, strict=True))
             verdict = "correct" if agrees else "misleading"
             message = "its results differ from reference.sql on some world"
         claim(verdict == "correct", f"{where}: judged {verdict}, not correct: {message}")
         warnings = lint(sql, context)
         claim(not warnings, f"{where}: lint warns on a right answer: "
               + "; ".join(f"{w.rule} {w.message}" for w in warnings))
-    trap_results = {t.id: trusted_results(t.sql, specs, f"{challenge.id}/traps/{t.id}.sql")
-                    for t in challenge.traps}
     for trap in challenge.traps:
         where = f"{challenge.id}/traps/{trap.id}.sql"
-        results = trap_results[trap.id]
+        results = trusted_results(trap.sql, specs, where)
         differing = [s.label for s, want, got in zip(specs, expected, results, strict=True)
-                     if not same_result(want, got, ordered=challenge.ordered,
-                                        sort_keys=challenge.sort_keys,
-                                        tolerance=challenge.tolerance)]
+                     if not same_as(challenge, want, got)]
         claim(len(differing) >= MIN_WORLDS_DIFFERING,
               f"{where}: differs from the reference on {len(differing)} world(s) "
               f"({', '.join(differing) or 'none'}); needs {MIN_WORLDS_DIFFERING}: "
@@ -85,10 +84,10 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
         if fresh:
             result = grade(challenge, trap.sql, limits=_LIMITS, scale=scale)
             verdict, pitfall = result.verdict, result.pitfall
-        else:  # what the grader does: the first trap whose results equal the answer's
+        else:  # what the grader would say of these results, without running them again
             verdict = "misleading" if differing else "correct"
-            pitfall = next((t.id for t in challenge.traps
-                            if same_everywhere(trap_results[t.id], results)), None)
+            named = matching_trap(challenge, specs, results)
+            pitfall = named.id if named else None
         claim(verdict == "misleading" and pitfall == trap.id,
               f"{where}: judged {verdict} with pitfall {pitfall!r}, "
               f"expected misleading with {trap.id!r}")
