@@ -1,10 +1,16 @@
 """Take-home grading throughput (part of `make bench`).
 
-Grades N candidates x 3 tasks (references and traps, a realistic mix) on `small` worlds
-with 1 and with 2 workers, and compares the per-answer cost with the bare DuckDB time of
-the same queries on the same worlds (measured in this run).
+Grades candidates x 3 tasks on `small` worlds with 1 and with 2 workers, in two mixes:
 
-    python benchmarks/takehome_bench.py [--candidates 200] [--scale small]
+* repeated: N candidates whose answers cycle through each task's reference and traps, so
+  many candidates hand in the same bytes (graded once, see takehome.grade_jobs);
+* distinct: M candidates whose answers are all different (the same queries, each with
+  its candidate's comment), so every answer is run on every grading world.
+
+and compares the per-answer cost with the bare DuckDB time of the same queries on the
+same worlds (measured in this run).
+
+    python benchmarks/takehome_bench.py [--candidates 200] [--distinct 40] [--scale small]
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ TASKS = ("members_not_devices", "duplicate_events", "cohort_leakage")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--candidates", type=int, default=200)
+    parser.add_argument("--distinct", type=int, default=40,
+                        help="candidates in the all-distinct mix (each answer is run)")
     parser.add_argument("--scale", default=os.environ.get("SQLDRILLS_SCALE", "small"))
     args = parser.parse_args()
     os.environ["SQLDRILLS_SCALE"] = args.scale
@@ -35,33 +43,45 @@ def main() -> None:
                         "--out", str(tmp / "th"), "--secret", "bench"], check=True,
                        capture_output=True)
         answers = {t: [get(t).reference] + [trap.sql for trap in get(t).traps] for t in TASKS}
-        subs = tmp / "submissions"
-        for i in range(args.candidates):
-            folder = subs / f"c{i:04d}" / "answers"
-            folder.mkdir(parents=True)
-            for task in TASKS:
-                options = answers[task]
-                (folder / f"{task}.sql").write_text(options[i % len(options)])
-        n = args.candidates * len(TASKS)
+        manifest = str(tmp / "th" / "manifest.json")
+        repeated = _submissions(tmp / "repeated", args.candidates, answers, distinct=False)
+        distinct = _submissions(tmp / "distinct", args.distinct, answers, distinct=True)
         # Warm the caches (worlds, reference and trap results) as a real grading day would.
-        warm = tmp / "warm"
-        subprocess.run([exe, "takehome", "grade", str(tmp / "th" / "manifest.json"),
-                        str(subs), "--out", str(warm), "--workers", "2"], check=True,
-                       capture_output=True)
-        rates = {}
-        for workers in (1, 2):
-            out = tmp / f"report-{workers}"
-            started = time.perf_counter()
-            subprocess.run([exe, "takehome", "grade", str(tmp / "th" / "manifest.json"),
-                            str(subs), "--out", str(out), "--workers", str(workers)],
-                           check=True, capture_output=True)
-            rates[workers] = n / (time.perf_counter() - started)
-            print(f"takehome grade {n} answers, {workers} worker(s): {rates[workers]:6.1f} answers/s")
-        print(f"scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x")
+        subprocess.run([exe, "takehome", "grade", manifest, str(repeated), "--out",
+                        str(tmp / "warm"), "--workers", "2"], check=True, capture_output=True)
+        rates: dict[tuple[str, int], float] = {}
+        for mix, subs, candidates in (("repeated", repeated, args.candidates),
+                                      ("distinct", distinct, args.distinct)):
+            n = candidates * len(TASKS)
+            kinds = len({sql for options in answers.values() for sql in options})
+            for workers in (1, 2):
+                out = tmp / f"report-{mix}-{workers}"
+                started = time.perf_counter()
+                subprocess.run([exe, "takehome", "grade", manifest, str(subs), "--out", str(out),
+                                "--workers", str(workers)], check=True, capture_output=True)
+                rates[mix, workers] = n / (time.perf_counter() - started)
+                what = (f"{kinds} different answers among {n}" if mix == "repeated"
+                        else f"all {n} answers different")
+                print(f"takehome grade, {mix:>8} ({what}), {workers} worker(s): "
+                      f"{rates[mix, workers]:6.1f} answers/s")
+            print(f"scaling 1 -> 2 workers ({mix}): {rates[mix, 2] / rates[mix, 1]:.2f}x")
         bare = _bare_seconds(answers, args.scale)
+        per_answer = 1 / rates["distinct", 1]
         print(f"bare DuckDB time per answer (all grading worlds): {bare * 1000:.0f} ms; "
-              f"graded per answer with 1 worker: {1000 / rates[1]:.0f} ms; "
-              f"overhead {1 / rates[1] - bare:+.3f} s ({(1 / rates[1]) / bare:.2f}x)")
+              f"graded per distinct answer with 1 worker: {per_answer * 1000:.0f} ms; "
+              f"overhead {per_answer - bare:+.3f} s ({per_answer / bare:.2f}x)")
+
+
+def _submissions(folder: Path, candidates: int, answers: dict[str, list[str]],
+                 distinct: bool) -> Path:
+    for i in range(candidates):
+        target = folder / f"c{i:04d}" / "answers"
+        target.mkdir(parents=True)
+        for task in TASKS:
+            options = answers[task]
+            sql = options[i % len(options)]
+            (target / f"{task}.sql").write_text(f"-- candidate {i}\n{sql}" if distinct else sql)
+    return folder
 
 
 def _bare_seconds(answers: dict[str, list[str]], scale: str) -> float:

@@ -17,16 +17,20 @@ import pickle
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqldrills import explain
 from sqldrills.challenges import Challenge
 from sqldrills.compare import Comparison, Table, compare, same_result
-from sqldrills.lint import LintContext, lint
 from sqldrills.paths import cache_dir, write_atomic
-from sqldrills.sandbox import Limits, QueryFailure, QueryResult, run_query, start_query
-from sqldrills.sqlcheck import Refused, prepare_query
-from sqldrills.worlds import WorldSpec, hidden_worlds, practice_world, world_path
+from sqldrills.sandbox import Limits, QueryFailure, QueryResult, Sandbox, run_query
+from sqldrills.worlds import WorldSpec, cached_world_path, hidden_worlds, practice_world, world_path
+
+if TYPE_CHECKING:
+    from sqldrills.generate import Progress
+
+# sqlglot (sqlcheck, lint) is imported where it is used: a one-shot `sqldrills check`
+# forks its sandbox first, so that the child opens the worlds while sqlglot loads here.
 
 VERDICTS = ("correct", "misleading", "invalid", "error")
 
@@ -117,6 +121,8 @@ def trusted_results(sql: str, specs: list[WorldSpec], what: str) -> list[Table]:
             tables.append(None)
     missing = [i for i, t in enumerate(tables) if t is None]
     if missing:
+        from sqldrills.sqlcheck import prepare_query
+
         prepared = prepare_query(sql)
         outcomes = run_query(prepared, [world_path(specs[i]) for i in missing],
                              limits=REFERENCE_LIMITS)
@@ -133,6 +139,12 @@ def expected_results(challenge: Challenge, specs: list[WorldSpec]) -> list[Table
     return trusted_results(challenge.reference, specs, f"{challenge.id}/reference.sql")
 
 
+def _prepare(sql: str, dialect: str) -> str:
+    from sqldrills.sqlcheck import prepare_query
+
+    return prepare_query(sql, dialect=dialect)
+
+
 def _compare(challenge: Challenge, expected: Table, actual: Table) -> Comparison:
     return compare(expected, actual, ordered=challenge.ordered, sort_keys=challenge.sort_keys,
                    tolerance=challenge.tolerance, key_columns=challenge.key_columns)
@@ -146,35 +158,49 @@ def grade(
     limits: Limits | None = None,
     scale: str | None = None,
     secret: str | None = None,
+    progress: Progress | None = None,
 ) -> GradeResult:
     """Grade one answer. Never raises for anything the answer does.
 
     ``secret``: grade on worlds derived from a take-home bundle's secret (see
-    :func:`challenge_worlds`).
+    :func:`challenge_worlds`). ``progress`` reports the building of a world that is not
+    cached yet.
     """
     started = time.perf_counter()
-    result = _grade(challenge, sql, dialect, limits or Limits(), scale, secret)
+    result = _grade(challenge, sql, dialect, limits or Limits(), scale, secret, progress)
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
 
 def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
-           scale: str | None, secret: str | None) -> GradeResult:
+           scale: str | None, secret: str | None, progress: Progress | None) -> GradeResult:
+    specs = challenge_worlds(challenge, scale, secret)
+    paths = [cached_world_path(s) for s in specs]
+    # When every world is built, the sandbox child starts now and opens them while this
+    # process imports sqlglot and checks the query; otherwise the query is checked first,
+    # so that a refused one does not wait for worlds to be built.
+    sandbox = Sandbox.start(paths, limits=limits) if all(paths) else None
+    from sqldrills.lint import LintContext, lint
+    from sqldrills.sqlcheck import Refused
+
     try:
-        prepared = prepare_query(sql, dialect=dialect)
+        prepared = _prepare(sql, dialect)
     except Refused as exc:
+        if sandbox:
+            sandbox.cancel()
         warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
                                             dialect=dialect)]
         return GradeResult(challenge.id, "error", exc.message, warnings=warnings)
-    specs = challenge_worlds(challenge, scale, secret)
-    expected = expected_results(challenge, specs)
-    # The answer runs in its child while this process lints it.
-    pending = start_query(prepared, [world_path(s) for s in specs], limits=limits)
+    if sandbox is None:
+        sandbox = Sandbox.start([world_path(s, progress) for s in specs], limits=limits)
+    pending = sandbox.run(prepared)
+    # The answer runs in its child while this process lints it and loads the expected results.
     try:
         warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
                                             dialect=dialect)]
+        expected = expected_results(challenge, specs)
     finally:
-        outcomes = pending()  # always reap the child, whatever lint did
+        outcomes = pending()  # always reap the child, whatever happened here
 
     reports: list[WorldReport] = []
     comparisons: list[Comparison | None] = []

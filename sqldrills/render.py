@@ -1,5 +1,10 @@
 """Everything the terminal shows. The only module that imports rich: the engine returns
-data, the CLI picks a renderer (text here, or JSON/CSV for machines)."""
+data, the CLI picks a renderer (text here, or JSON/CSV for machines).
+
+rich is imported on first use, not with this module (it costs 0.2 s, a third of a
+one-shot ``sqldrills check``): ``render.console``, ``render.err_console``, ``render.Text``
+and ``render.Table`` are created when first asked for.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,32 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+def __getattr__(name: str) -> Any:
+    """The rich objects, made on first access (PEP 562)."""
+    if name in ("console", "err_console"):
+        from rich.console import Console
+
+        value: Any = Console(highlight=False, stderr=name == "err_console")
+    elif name == "Text":
+        from rich.text import Text as value
+    elif name == "Table":
+        from rich.table import Table as value
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def _console(stderr: bool = False) -> Console:
+    name = "err_console" if stderr else "console"
+    return globals()[name] if name in globals() else __getattr__(name)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -45,6 +68,9 @@ def to_jsonable(value: Any) -> Any:
 
 
 def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=title, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
@@ -65,7 +91,7 @@ def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str =
         writer.writerows([["" if v is None else v for v in r] for r in rows])
         sys.stdout.write(buffer.getvalue())
     else:
-        console.print(rows_table(columns, rows))
+        _console().print(rows_table(columns, rows))
 
 
 def print_json(data: Any) -> None:
@@ -75,7 +101,7 @@ def print_json(data: Any) -> None:
 def markdown(text: str) -> None:
     from rich.markdown import Markdown  # 0.1 s to import: only the commands that show prompts
 
-    console.print(Markdown(text))
+    _console().print(Markdown(text))
 
 
 @contextlib.contextmanager
@@ -88,7 +114,7 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Any]:
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.fields[step]}"), TimeElapsedColumn(),
-                  console=err_console, transient=False) as progress:
+                  console=_console(stderr=True), transient=False) as progress:
         task = progress.add_task(description, total=1, step="")
 
         def update(what: str, done: int, total: int) -> None:
@@ -103,8 +129,12 @@ _VERDICT_STYLE = {"correct": "bold green", "misleading": "bold yellow",
 
 def verdict(result: Any, columns: Sequence[str]) -> None:
     """Show a GradeResult: the verdict, why, the worlds, a counterexample, lint warnings."""
+    from rich.table import Table
+    from rich.text import Text
+
     from sqldrills.explain import diff_rows
 
+    console = _console()
     style = _VERDICT_STYLE.get(result.verdict, "bold")
     console.print(Text(result.verdict.upper(), style=style), Text(f"  {result.challenge}"))
     console.print(Text(result.message))

@@ -19,15 +19,21 @@ The parent waits with a deadline, kills the child when it passes, and never unpi
 anything but plain values. SECURITY.md describes the threat model and every layer.
 
 Why ``os.fork``: the sandbox must cost tens of milliseconds per submission (``sqldrills
-check`` targets 0.5 s end to end). A forked child starts in ~2 ms with duckdb and sqlglot
-already imported, and spends ~40 ms creating its DuckDB instance; ``spawn`` and
-``forkserver`` children start a new interpreter that imports duckdb again (~350 ms per
-submission with spawn; forkserver pays that once per parent, which is the whole budget
-of a one-shot ``check``). Forking is safe because the grader never holds a DuckDB
-connection when it forks (callers must close theirs first): the child builds its own
-instance, and leaves with ``os._exit`` without running the parent's cleanup. It calls
-``os.fork`` itself rather than multiprocessing so that it works in threads and inside
-(daemonic) process-pool workers. POSIX only: there is no fork on Windows.
+check`` targets 0.5 s end to end). A forked child starts in ~2 ms, and spends ~40 ms
+creating its DuckDB instance; ``spawn`` and ``forkserver`` children start a new
+interpreter that imports duckdb again (~350 ms per submission with spawn; forkserver
+pays that once per parent, which is the whole budget of a one-shot ``check``). Forking
+is safe because the grader never holds a DuckDB connection when it forks (callers must
+close theirs first): the child builds its own instance, and leaves with ``os._exit``
+without running the parent's cleanup. It calls ``os.fork`` itself rather than
+multiprocessing so that it works in threads and inside (daemonic) process-pool workers.
+POSIX only: there is no fork on Windows.
+
+This module does not import duckdb or sqlglot itself. :meth:`Sandbox.start` forks the
+child before the query is known, so that a one-shot ``sqldrills check`` overlaps the
+child's work (importing duckdb, opening the worlds) with its own (importing sqlglot,
+checking the query); a long-lived grader imports duckdb once (:func:`preload`) and its
+children find it loaded.
 
 >>> result, = run_query("SELECT 42 AS answer", [":memory:"])
 >>> result.columns, result.rows
@@ -49,13 +55,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-# Imported here, in the parent, so that forked children find it loaded (importing duckdb
-# costs ~100 ms). Importing opens no database and starts no thread.
-import duckdb
-
-from sqldrills.sqlcheck import Refused, prepare_query
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass
@@ -116,6 +119,8 @@ def run_user_sql(
     >>> run_user_sql("DELETE FROM accounts", [":memory:"])[0].kind
     'refused'
     """
+    from sqldrills.sqlcheck import Refused, prepare_query
+
     try:
         prepared = prepare_query(sql, dialect=dialect)
     except Refused as refused:
@@ -140,16 +145,61 @@ def start_query(
     to wait for the outcomes. The caller can do its own work (lint, loading the expected
     results) while the query runs. Call it exactly once, or the child is never reaped.
     """
-    paths = [str(path) for path in db_paths]
-    if not paths:
-        return list
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child ends in os._exit, coverage never sees it
-        os.close(read_fd)
-        _child_main(write_fd, sql, paths, limits)
-    os.close(write_fd)
-    return lambda: await_child(pid, read_fd, len(paths), limits)
+    return Sandbox.start(db_paths, limits=limits).run(sql)
+
+
+def preload() -> None:
+    """Import duckdb now, in a long-lived process, so that every forked child has it."""
+    import duckdb  # noqa: F401
+
+
+class Sandbox:
+    """A child process forked before its query is known: it opens the worlds while the
+    caller checks the query, then runs exactly one query (:meth:`run`) or none
+    (:meth:`cancel`).
+
+    >>> sandbox = Sandbox.start([":memory:"])
+    >>> sandbox.run("SELECT 1 + 1 AS two")()[0].rows
+    [(2,)]
+    >>> Sandbox.start([":memory:"]).cancel()
+    """
+
+    def __init__(self, pid: int, result_fd: int, query_fd: int, paths: list[str], limits: Limits):
+        self._pid, self._result_fd, self._query_fd = pid, result_fd, query_fd
+        self._paths, self._limits = paths, limits
+
+    @classmethod
+    def start(cls, db_paths: Sequence[Path | str], *, limits: Limits = Limits()) -> Sandbox:
+        paths = [str(path) for path in db_paths]
+        result_read, result_write = os.pipe()
+        query_read, query_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit, coverage never sees it
+            os.close(result_read)
+            os.close(query_write)
+            _child_main(result_write, query_read, paths, limits)
+        os.close(result_write)
+        os.close(query_read)
+        return cls(pid, result_read, query_write, paths, limits)
+
+    def run(self, sql: str) -> Callable[[], list[Outcome]]:
+        """Send the (already prepared) query; the result waits for one outcome per world."""
+        if not self._paths:
+            self.cancel()
+            return list
+        try:
+            _send(self._query_fd, sql.encode("utf-8", "surrogatepass"))
+        except OSError:
+            pass  # the child is gone: await_child reports how it ended
+        finally:
+            os.close(self._query_fd)
+        return lambda: await_child(self._pid, self._result_fd, len(self._paths), self._limits)
+
+    def cancel(self) -> None:
+        """No query after all (it was refused): end the child."""
+        os.close(self._query_fd)
+        os.close(self._result_fd)
+        _kill_and_reap(self._pid)
 
 
 # --- parent side --------------------------------------------------------------------
@@ -310,26 +360,29 @@ def _not_run(kind: str, world: int) -> QueryFailure:
 # --- child side ---------------------------------------------------------------------
 
 
-def _child_main(write_fd: int, sql: str, paths: list[str], limits: Limits) -> NoReturn:
+def _child_main(write_fd: int, query_fd: int, paths: list[str], limits: Limits) -> NoReturn:
     """Serve one submission and exit; never returns into the parent's code."""
     try:
-        _harden_process(write_fd)
-        for message in _serve(sql, paths, limits):
+        _harden_process(write_fd, query_fd)
+        for message in _serve(query_fd, paths, limits):
             _send(write_fd, _pickle_capped(message, _payload_cap(limits)))
     except BaseException:  # noqa: BLE001 - whatever happens, the child must only exit
         os._exit(1)
     os._exit(0)
 
 
-def _harden_process(keep_fd: int) -> None:
+def _harden_process(*keep_fds: int) -> None:
     # Inherited garbage may hold objects whose finalizers write (buffered files): never
     # run them here.
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Other children's pipes (threads in the parent), the parent's open files: not ours.
-    os.closerange(3, keep_fd)
-    os.closerange(keep_fd + 1, _max_fd())
+    low = 3
+    for fd in sorted(keep_fds):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, _max_fd())
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -373,13 +426,37 @@ def _send(fd: int, payload: bytes) -> None:
         data = data[written:]
 
 
-def _serve(sql: str, paths: list[str], limits: Limits) -> Iterator[tuple]:
+def _receive_query(fd: int) -> str | None:
+    """The query the parent sends, or None when it sends none (it closed the pipe)."""
+    data = b""
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    os.close(fd)
+    if len(data) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(data[: _HEADER.size])
+    body = data[_HEADER.size :]
+    if len(body) != size:
+        return None
+    return body.decode("utf-8", "surrogatepass")
+
+
+def _serve(query_fd: int, paths: list[str], limits: Limits) -> Iterator[tuple]:
     """Yield one message per world: ("ok", columns, types, rows, truncated, ms) or
     ("fail", kind, message)."""
     try:
         con, aliases, open_errors = _open_sandbox(paths, limits)
+        setup_error = None
     except Exception as error:  # noqa: BLE001 - report any setup failure, do not run
-        failure = ("fail", "crashed", f"the sandbox could not be set up: {_first_lines(error)}")
+        setup_error = error
+    sql = _receive_query(query_fd)
+    if sql is None:  # cancelled: nothing to run, nobody to tell
+        return
+    if setup_error is not None:
+        failure = ("fail", "crashed", f"the sandbox could not be set up: {_first_lines(setup_error)}")
         yield from (failure for _ in paths)
         return
     _limit_address_space(limits)
@@ -407,6 +484,8 @@ def _serve(sql: str, paths: list[str], limits: Limits) -> Iterator[tuple]:
 
 def _open_sandbox(paths: list[str], limits: Limits) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], dict[str, str]]:
     """An in-memory DuckDB with every world attached read-only, locked down."""
+    import duckdb
+
     con = duckdb.connect(
         ":memory:",
         config={
@@ -511,6 +590,8 @@ def _verify_settings(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
 
 def _check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> tuple | None:
     """DuckDB's own parser must see exactly one SELECT: run_query trusts no caller."""
+    import duckdb
+
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as error:
@@ -531,6 +612,8 @@ def _check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> tuple | None:
 
 
 def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
+    import duckdb
+
     interrupt = threading.Timer(limits.timeout_s, con.interrupt)
     # If DuckDB does not honour the interrupt, the child ends itself, even when the
     # parent is gone and cannot kill it.

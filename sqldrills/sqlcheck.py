@@ -26,9 +26,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, OptimizeError, ParseError, SqlglotError, TokenError
 
+from sqldrills import DIALECTS
 from sqldrills.schema import TABLES
-
-DIALECTS: tuple[str, ...] = ("duckdb", "postgres", "bigquery", "snowflake", "spark", "trino", "mysql")
 
 # Answers are a screenful of SQL; anything far larger is an accident or an attack, and
 # parsing it would cost seconds. Checked before parsing.

@@ -563,16 +563,30 @@ def grade_job(job: Job, timeout_s: float, scale: str, threads: int,
               secret: str | None = None) -> dict[str, Any]:
     """Grade one answer on the challenge's hidden worlds (runs in a pool worker); with the
     bundle's ``secret``, on worlds whose seeds derive from it and appear nowhere public."""
+    if job.sql is None:
+        return _base_record(job)
+    return grade_jobs([job], timeout_s, scale, threads, secret)[0]
+
+
+def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
+               secret: str | None = None) -> list[dict[str, Any]]:
+    """Grade answers to one task that are the same bytes once, and give each candidate its
+    own record (runs in a pool worker).
+
+    Grading is deterministic: the same query on the same worlds under the same limits
+    gets the same verdict, so running it again for the next candidate would only cost
+    time. What depends on the candidate (the own-world integrity check) is still done per
+    candidate.
+    """
     from sqldrills.grade import grade
     from sqldrills.sandbox import Limits
 
-    record = _base_record(job)
-    if job.sql is None:
-        return record
-    challenge = _challenge(job.task)
-    result = grade(challenge, job.sql, limits=Limits(timeout_s=timeout_s, threads=threads),
+    first = jobs[0]
+    assert first.sql is not None and all(j.task == first.task and j.sql == first.sql for j in jobs)
+    challenge = _challenge(first.task)
+    result = grade(challenge, first.sql, limits=Limits(timeout_s=timeout_s, threads=threads),
                    scale=scale, secret=secret)
-    record.update(
+    graded = dict(
         verdict=result.verdict, pitfall=result.pitfall, pitfall_name=result.pitfall_name,
         message=result.message, order_only=result.order_only, elapsed_ms=result.elapsed_ms,
         worlds=[{"world": w.world, "status": w.status, "summary": w.summary}
@@ -581,16 +595,20 @@ def grade_job(job: Job, timeout_s: float, scale: str, threads: int,
         warnings=[f"{w['rule']} {w['name']}: {w['message']}" for w in result.warnings],
         columns=list(challenge.columns),
     )
-    # An answer that reproduces a known trap on every world is a general mistake, not an
-    # overfit to the candidate's data: only unexplained wrong answers pay for this check.
-    if result.verdict == "misleading" and result.pitfall is None and job.seed is not None:
-        world = Path(job.world_file) if job.world_file else None
-        if world is None:
-            from sqldrills.worlds import world_path
+    records = []
+    for job in jobs:
+        record = {**_base_record(job), **graded}
+        # An answer that reproduces a known trap on every world is a general mistake, not
+        # an overfit to the candidate's data: only unexplained wrong answers pay for this.
+        if result.verdict == "misleading" and result.pitfall is None and job.seed is not None:
+            world = Path(job.world_file) if job.world_file else None
+            if world is None:
+                from sqldrills.worlds import world_path
 
-            world = world_path(WorldSpec(job.seed, scale))
-        record["own_world"] = own_world_status(challenge, job.sql, world, timeout_s)
-    return json.loads(json.dumps(record, default=_plain))
+                world = world_path(WorldSpec(job.seed, scale))
+            record["own_world"] = own_world_status(challenge, first.sql, world, timeout_s)
+        records.append(json.loads(json.dumps(record, default=_plain)))
+    return records
 
 
 def _base_record(job: Job) -> dict[str, Any]:
@@ -663,41 +681,49 @@ def run_jobs(
     if progress:
         progress("grading", count, total)
     threads = max(1, (os.cpu_count() or 1) // max(workers, 1))
+    # Answers to a task that are the same bytes are graded once (grade_jobs): candidates
+    # who paste the same query, or hand in the untouched stub, cost one grading.
+    groups: dict[tuple[str, str], list[Job]] = {}
+    for job in pending:
+        groups.setdefault((job.task, job.answer_sha), []).append(job)
+    pending_groups = list(groups.values())
     # A worker that dies (a crash in a native library) breaks the pool: the unfinished
-    # jobs go to a fresh pool once; a job that breaks a second pool is recorded as an error.
+    # groups go to a fresh pool once; one that breaks a second pool is recorded as an error.
     for attempt in range(2):
-        if not pending:
+        if not pending_groups:
             break
-        broken: list[Job] = []
+        broken: list[list[Job]] = []
         context = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has imported the grader once (duckdb, sqlglot).
-        context.set_forkserver_preload(["sqldrills.grade", "sqldrills.takehome"])
+        context.set_forkserver_preload(["duckdb", "sqldrills.grade", "sqldrills.lint",
+                                        "sqldrills.sqlcheck", "sqldrills.takehome"])
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
                                                     mp_context=context) as pool:
-            futures = {pool.submit(grade_job, job, timeout_s, scale, threads, secret): job
-                       for job in pending}
+            futures = {pool.submit(grade_jobs, group, timeout_s, scale, threads, secret): group
+                       for group in pending_groups}
             try:
                 for future in concurrent.futures.as_completed(futures):
-                    job = futures[future]
+                    group = futures[future]
                     try:
-                        record = future.result()
+                        records = future.result()
                     except concurrent.futures.process.BrokenProcessPool as exc:
                         if attempt == 0:
-                            broken.append(job)
+                            broken.append(group)
                             continue
-                        record = _crashed_record(job, exc)
+                        records = [_crashed_record(job, exc) for job in group]
                     except Exception as exc:  # noqa: BLE001 - one answer never stops the batch
-                        record = _crashed_record(job, exc)
-                    log.append(record)
-                    count += 1
-                    if progress:
-                        progress(f"{job.candidate}/{job.task}", count, total)
+                        records = [_crashed_record(job, exc) for job in group]
+                    for job, record in zip(group, records, strict=True):
+                        log.append(record)
+                        count += 1
+                        if progress:
+                            progress(f"{job.candidate}/{job.task}", count, total)
             except BaseException:
                 # The log cannot be written (a full disk) or we are interrupted: grade no
                 # more answers whose results would be lost; --resume picks up from the log.
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
-        pending = broken
+        pending_groups = broken
     return total
 
 

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from sqldrills.generate import GENERATOR_VERSION, Progress, WorldStats, build_world
 from sqldrills.paths import cache_dir
 from sqldrills.recipe import SCALES, Recipe, RecipeError, load_recipe
@@ -89,6 +87,12 @@ def hidden_worlds(
     return specs
 
 
+def cached_world_path(spec: WorldSpec) -> Path | None:
+    """The cached world's file if it is built, else None (never builds)."""
+    path = cache_dir() / "worlds" / f"{spec.key}.duckdb"
+    return path if path.exists() else None
+
+
 def world_path(spec: WorldSpec, progress: Progress | None = None) -> Path:
     """The cached world's file, built first if missing."""
     folder = cache_dir() / "worlds"
@@ -121,8 +125,9 @@ def build_to(spec: WorldSpec, path: Path, progress: Progress | None = None) -> W
     tmp.unlink(missing_ok=True)
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_build_in_child, args=(spec, str(tmp), send, os.getpid()),
-                            daemon=True)
+    # Not a daemon: a build of several chunks starts a process per chunk. The finally
+    # clause below ends it, and it ends itself when this process dies (report()).
+    child = context.Process(target=_build_in_child, args=(spec, str(tmp), send, os.getpid()))
     try:
         child.start()
         send.close()
@@ -169,6 +174,8 @@ def _build_in_child(spec: WorldSpec, tmp: str, send: Any, parent_pid: int) -> No
 
 def content_hash(path: Path) -> str:
     """A hash of every table's rows in sorted order: equal worlds have equal hashes."""
+    import duckdb
+
     digest = hashlib.sha256()
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -186,6 +193,8 @@ def content_hash(path: Path) -> str:
 
 def export_parquet(db: Path, folder: Path) -> None:
     """Every public table of the world ``db`` as ``folder/<table>.parquet``."""
+    import duckdb
+
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db), read_only=True)
     try:

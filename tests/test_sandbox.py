@@ -495,3 +495,17 @@ def test_daemonic_pool_workers_can_run_submissions(world: Path) -> None:
     with multiprocessing.get_context("fork").Pool(1) as pool:
         outcome = pool.apply(run_query, ("SELECT 2 AS n", [world]))
     assert outcome[0].rows == [(2,)]
+
+
+def test_a_sandbox_started_before_its_query_is_known_runs_it_or_ends_cleanly() -> None:
+    # `check` forks its sandbox before sqlglot has looked at the answer; a refused answer
+    # cancels it, and the child must not outlive that.
+    from sqldrills.sandbox import Sandbox
+
+    pending = Sandbox.start([":memory:", ":memory:"]).run("SELECT 6 * 7 AS answer")
+    assert [o.rows for o in pending()] == [[(42,)], [(42,)]]
+    sandbox = Sandbox.start([":memory:"])
+    pid = sandbox._pid
+    sandbox.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie, no orphan

@@ -290,6 +290,30 @@ def test_own_world_only_answer_is_flagged(candidate_bundles: Path, tmp_path: Pat
     assert {a["verdict"] for a in bob["answers"]} == {"skipped"}
 
 
+def test_the_same_answer_is_graded_once_and_checked_per_candidate(candidate_bundles: Path,
+                                                                  tmp_path: Path) -> None:
+    """Ada and Bob hand in the same bytes (Ada's numbers, hard-coded): one grading serves
+    both, but the own-world check still looks at each candidate's own world."""
+    task = get("members_not_devices")
+    con = duckdb.connect(str(candidate_bundles / "ada" / "data" / "world.duckdb"), read_only=True)
+    rows = con.execute(task.reference).fetchall()
+    con.close()
+    values = ", ".join(f"(DATE '{day}', {viewers})" for day, viewers in rows)
+    answer = f"SELECT * FROM (VALUES {values}) AS t(day, viewers)"
+    for candidate in ("ada", "bob"):
+        write_answers(tmp_path / "subs" / candidate, {task.id: answer})
+    result = invoke("grade", str(candidate_bundles / "manifest.json"), str(tmp_path / "subs"),
+                    "--out", str(tmp_path / "report"), "--workers", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "report" / "results.json").read_text())
+    graded = {c["candidate"]: next(a for a in c["answers"] if a["task"] == task.id)
+              for c in data["candidates"]}
+    assert graded["ada"]["verdict"] == graded["bob"]["verdict"] == "misleading"
+    assert graded["ada"]["elapsed_ms"] == graded["bob"]["elapsed_ms"]  # one grading
+    own = [(f["candidate"], f["task"]) for f in data["flags"] if f["kind"] == "own_world_only"]
+    assert own == [("ada", task.id)]  # Bob's world has other numbers: not an overfit of his
+
+
 # ------------------------------------------------------------------------- chaos
 def test_chaos_folder_grades_to_completion(shared_bundle: Path, tmp_path: Path) -> None:
     subs = tmp_path / "subs"

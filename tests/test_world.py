@@ -153,3 +153,24 @@ def test_one_process_builds_several_worlds(tmp_path: Path) -> None:
         build_to(WorldSpec(seed, "tiny"), out)
         hashes.add(content_hash(out))
     assert len(hashes) == 3
+
+
+def test_a_world_built_in_chunks_is_the_same_world(tmp_path: Path, practice_db: Path) -> None:
+    # `large` generates events per chunk of accounts, each chunk in a process of its own:
+    # the chunking must not change a single row, and must leave no scaffolding behind.
+    from sqldrills.worlds import practice_world
+
+    spec = practice_world("tiny")
+    chunked = WorldSpec(spec.seed, "tiny", knobs=(("generation.chunk_accounts", 400),))
+    out = tmp_path / "chunked.duckdb"
+    steps = []
+    stats = build_to(chunked, out, progress=lambda what, done, total: steps.append(what))
+    assert sum("events for accounts" in step for step in steps) == 4  # 1,500 accounts / 400
+    assert content_hash(out) == content_hash(practice_db)
+    con = duckdb.connect(str(out), read_only=True)
+    try:
+        tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert tables == set(TABLES)
+    assert stats.rows["events"] > 0
