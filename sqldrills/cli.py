@@ -271,14 +271,16 @@ def _read_answer(source: str) -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def _grade_and_record(challenge, sql: str, dialect: str, timeout: float, scale: str | None):
+def _grade_and_record(challenge, sql: str, dialect: str, timeout: float, scale: str | None,
+                      as_text: bool = True):
     from sqldrills import progress
     from sqldrills.grade import grade
     from sqldrills.sandbox import Limits
 
     with _bar_on_first_use("Building the worlds (first use only)") as progress_bar:
         result = grade(challenge, sql, dialect=dialect, limits=Limits(timeout_s=timeout),
-                       scale=scale, progress=progress_bar)
+                       scale=scale, progress=progress_bar,
+                       while_waiting=render.preload if as_text else None)
     progress.record_attempt(challenge.id, result.verdict, result.pitfall)
     return result
 
@@ -332,7 +334,8 @@ def check(challenge_id: str, answer: str, dialect: str, timeout: float, scale: s
       sqldrills check duplicate_events my.sql --json
     """
     challenge = _challenge(challenge_id)
-    result = _grade_and_record(challenge, _read_answer(answer), dialect, timeout, scale)
+    result = _grade_and_record(challenge, _read_answer(answer), dialect, timeout, scale,
+                               as_text=not as_json)
     if as_json:
         render.print_json(result.to_json())
     else:

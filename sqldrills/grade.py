@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -159,21 +160,25 @@ def grade(
     scale: str | None = None,
     secret: str | None = None,
     progress: Progress | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> GradeResult:
     """Grade one answer. Never raises for anything the answer does.
 
     ``secret``: grade on worlds derived from a take-home bundle's secret (see
     :func:`challenge_worlds`). ``progress`` reports the building of a world that is not
-    cached yet.
+    cached yet. ``while_waiting``: the caller's own work, done while the answer runs
+    (the command line loads its terminal renderer then).
     """
     started = time.perf_counter()
-    result = _grade(challenge, sql, dialect, limits or Limits(), scale, secret, progress)
+    result = _grade(challenge, sql, dialect, limits or Limits(), scale, secret, progress,
+                    while_waiting)
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
 
 def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
-           scale: str | None, secret: str | None, progress: Progress | None) -> GradeResult:
+           scale: str | None, secret: str | None, progress: Progress | None,
+           while_waiting: Callable[[], None] | None) -> GradeResult:
     specs = challenge_worlds(challenge, scale, secret)
     paths = [cached_world_path(s) for s in specs]
     # When every world is built, the sandbox child starts now and opens them while this
@@ -199,6 +204,8 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
         warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
                                             dialect=dialect)]
         expected = expected_results(challenge, specs)
+        if while_waiting:
+            while_waiting()
     finally:
         outcomes = pending()  # always reap the child, whatever happened here
 

@@ -39,6 +39,14 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def preload() -> None:
+    """Import rich and make the consoles now (e.g. while a query runs in its child)."""
+    from rich.table import Table  # noqa: F401
+    from rich.text import Text  # noqa: F401
+
+    _console()
+
+
 def _console(stderr: bool = False) -> Console:
     name = "err_console" if stderr else "console"
     return globals()[name] if name in globals() else __getattr__(name)
