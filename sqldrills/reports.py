@@ -240,10 +240,13 @@ def index_html(cohort: Cohort) -> str:
             f"</span></td>" for t in cohort.tasks)
         rows.append(f'<tr><td><a href="#{anchors[candidate]}">{_e(candidate)}</a></td>'
                     f"<td>{score:g} / {max_score:g}</td>{cells}</tr>")
+    from sqldrills.takehome import describe_cluster, similarity_clusters
+
     flags = "".join(
-        f"<li>{_e(f['task'])}: {_e(f['candidate'])}"
-        f"{' and ' + _e(f['other']) if f.get('other') else ''} — {_e(f['detail'])}</li>"
-        for f in cohort.flags) or "<li>none</li>"
+        [f"<li>{_e(f['task'])}: {_e(f['candidate'])} — {_e(f['detail'])}</li>"
+         for f in cohort.flags if f["kind"] != "similar"]
+        + [f"<li>{_e(describe_cluster(c))}</li>" for c in similarity_clusters(cohort.flags)]
+    ) or "<li>none</li>"
     notes = "".join(f"<li>{_e(n)}</li>" for n in cohort.warnings + cohort.folder_notes)
     tasks = "".join(f"<li><b>{_e(t['id'])}</b> {_e(t.get('title'))}</li>" for t in cohort.tasks)
     sections = "\n".join(_candidate_section(cohort, c, anchors[c]) for c in cohort.candidates)

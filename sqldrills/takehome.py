@@ -855,19 +855,80 @@ def normalise_sql(sql: str) -> list[str]:
 
 def similar_pairs(answers: dict[str, str], threshold: float = SIMILARITY_THRESHOLD
                   ) -> list[tuple[str, str, float]]:
-    """Pairs of candidates whose normalised answers are near-identical, most similar first."""
-    tokens = {who: normalise_sql(sql) for who, sql in answers.items()}
-    names = sorted(tokens)
+    """Pairs of candidates whose normalised answers are near-identical, most similar first.
+
+    Each distinct answer is normalised once, and each pair of distinct normalised answers
+    compared once: a query that many candidates share costs one comparison, not one per
+    pair of them.
+    """
+    by_text: dict[str, list[str]] = {}
+    for who, sql in answers.items():
+        by_text.setdefault(sql, []).append(who)
+    by_tokens: dict[tuple[str, ...], list[str]] = {}
+    for sql, people in by_text.items():
+        by_tokens.setdefault(tuple(normalise_sql(sql)), []).extend(people)
+    groups = [(tokens, sorted(people)) for tokens, people in by_tokens.items()]
     pairs = []
-    for i, left in enumerate(names):
-        for right in names[i + 1:]:
-            matcher = difflib.SequenceMatcher(None, tokens[left], tokens[right], autojunk=False)
+    for i, (tokens, people) in enumerate(groups):
+        pairs += [(a, b, 1.0) for j, a in enumerate(people) for b in people[j + 1:]]
+        for other_tokens, others in groups[i + 1:]:
+            matcher = difflib.SequenceMatcher(None, tokens, other_tokens, autojunk=False)
             if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
                 continue
-            ratio = matcher.ratio()
+            ratio = round(matcher.ratio(), 3)
             if ratio >= threshold:
-                pairs.append((left, right, round(ratio, 3)))
+                pairs += [(min(a, b), max(a, b), ratio) for a in people for b in others]
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
+
+
+def similarity_clusters(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The "similar" flags of each task as groups of candidates linked by near-identical
+    answers (for people to read: 30 candidates sharing a query are one group, not 435
+    pairs), largest first: ``{"task", "candidates", "min", "max"}``.
+
+    >>> similarity_clusters([
+    ...     {"kind": "similar", "task": "t", "candidate": "a", "other": "b", "similarity": 1.0},
+    ...     {"kind": "similar", "task": "t", "candidate": "b", "other": "c", "similarity": 0.95},
+    ...     {"kind": "similar", "task": "t", "candidate": "x", "other": "y", "similarity": 0.9}])
+    [{'task': 't', 'candidates': ['a', 'b', 'c'], 'min': 0.95, 'max': 1.0}, \
+{'task': 't', 'candidates': ['x', 'y'], 'min': 0.9, 'max': 0.9}]
+    """
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    similar = [f for f in flags if f["kind"] == "similar"]
+    for flag in similar:
+        parent[root((flag["task"], flag["candidate"]))] = root((flag["task"], flag["other"]))
+    clusters: dict[tuple[str, str], dict[str, Any]] = {}
+    for flag in similar:
+        key = root((flag["task"], flag["candidate"]))
+        cluster = clusters.setdefault(key, {"task": flag["task"], "candidates": set(),
+                                            "min": flag["similarity"], "max": flag["similarity"]})
+        cluster["candidates"] |= {flag["candidate"], flag["other"]}
+        cluster["min"] = min(cluster["min"], flag["similarity"])
+        cluster["max"] = max(cluster["max"], flag["similarity"])
+    result = [{**c, "candidates": sorted(c["candidates"])} for c in clusters.values()]
+    return sorted(result, key=lambda c: (c["task"], -len(c["candidates"]), c["candidates"]))
+
+
+def describe_cluster(cluster: dict[str, Any], shown: int | None = None) -> str:
+    """One line for a group of near-identical answers.
+
+    >>> describe_cluster({"task": "t", "candidates": ["a", "b", "c"], "min": 0.95, "max": 1.0}, 2)
+    't: 3 candidates with near-identical answers (95%-100% after normalisation): a, b and 1 more'
+    """
+    names = cluster["candidates"]
+    listed = ", ".join(names[:shown] if shown else names)
+    more = len(names) - shown if shown and len(names) > shown else 0
+    low, high = cluster["min"], cluster["max"]
+    span = f"{low:.0%}" if low == high else f"{low:.0%}-{high:.0%}"
+    return (f"{cluster['task']}: {len(names)} candidates with near-identical answers ({span} "
+            f"after normalisation): {listed}{f' and {more} more' if more else ''}")
 
 
 @dataclass

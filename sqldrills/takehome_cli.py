@@ -163,10 +163,13 @@ def _summary(cohort) -> None:
         rows.append((candidate, f"{score:g}/{max_score:g}", *cells))
     render.console.print(render.rows_table(
         ["candidate", "points", *(t["id"] for t in cohort.tasks)], rows, title="Take-home"))
+    from sqldrills.takehome import describe_cluster, similarity_clusters
+
     for flag in cohort.flags:
-        other = f" and {flag['other']}" if flag.get("other") else ""
-        render.console.print(f"flag {flag['task']}: {flag['candidate']}{other} - "
-                             f"{flag['detail']}")
+        if flag["kind"] != "similar":
+            render.console.print(f"flag {flag['task']}: {flag['candidate']} - {flag['detail']}")
+    for cluster in similarity_clusters(cohort.flags):
+        render.console.print(f"flag {describe_cluster(cluster, shown=8)}")
     for note in cohort.warnings + cohort.folder_notes:
         render.err_console.print(f"note: {note}")
 

@@ -259,6 +259,10 @@ def test_integrity_flags_similar_answers(round_trip: Path) -> None:
     # 5 traps for members_not_devices: trap_0 and trap_5 submitted the same one.
     assert similar[("members_not_devices", "trap_0", "trap_5")] == 1.0
     assert ("members_not_devices", "trap_0", "trap_1") not in similar
+    # People read groups, not pairs: the references (shared by "reference" and the zip)
+    # and the repeated trap each make one group.
+    html = (round_trip / "index.html").read_text()
+    assert "members_not_devices: 2 candidates with near-identical answers" in html
 
 
 def test_normalisation_sees_through_renamed_aliases_and_literals() -> None:
