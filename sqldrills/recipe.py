@@ -40,7 +40,10 @@ class Recipe:
 
     @property
     def content_hash(self) -> str:
-        canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
+        """What the world's contents depend on: every knob but ``[generation]`` (how the
+        work is split, which changes no row: tests/test_world.py proves it)."""
+        content = {k: v for k, v in self.data.items() if k != "generation"}
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def timestamp(self, section: str, key: str) -> datetime:
