@@ -652,12 +652,12 @@ def build_world(
 
     Sessions and events are generated per chunk of accounts
     (``generation.chunk_accounts``), which keeps ``large`` out of core. With more than one
-    chunk, each chunk runs in its own process on the file: DuckDB 2.0 fails an internal
-    assertion ("dict-surviving cache: global dictionary column ... changed identity") when
-    one process runs these queries over and over, and a fresh process never does. The
-    per-account inputs the chunks need are kept in the file meanwhile (``_gen_*`` tables,
-    dropped at the end). A row's values depend only on the seed and its identity, so the
-    chunking does not change the contents.
+    chunk, each chunk runs in its own process on the file: its memory is returned before
+    the next one starts, and a chunk that fails can be run again from scratch (DuckDB 2.0
+    intermittently fails an internal assertion on these queries, see ``_CHUNK_ATTEMPTS``).
+    The per-account inputs the chunks need are kept in the file meanwhile (``_gen_*``
+    tables, dropped at the end). A row's values depend only on the seed and its identity,
+    so the chunking does not change the contents.
     """
     import multiprocessing
 
@@ -692,8 +692,11 @@ def build_world(
             con.close()
             context = multiprocessing.get_context("spawn")
             for i, (lo, hi) in enumerate(chunks):
-                tick(f"events for accounts {lo:,}-{hi:,}", 2 + i)
-                _run_chunk_process(context, recipe, seed, scale, path, threads, lo, hi)
+                step = f"events for accounts {lo:,}-{hi:,}"
+                tick(step, 2 + i)
+                _run_chunk_process(context, recipe, seed, scale, path, threads, lo, hi,
+                                   retrying=lambda attempt, step=step, i=i: tick(
+                                       f"{step} (DuckDB internal error; attempt {attempt})", 2 + i))
             con = _connect(path, threads)
             b = _Builder(con, recipe, seed, scale)
             for name in _CHUNK_INPUTS:
@@ -737,9 +740,12 @@ _CHUNK_ATTEMPTS = 3
 
 
 def _run_chunk_process(context: Any, recipe: Recipe, seed: int, scale: str, path: Path,
-                       threads: int | None, lo: int, hi: int) -> None:
+                       threads: int | None, lo: int, hi: int,
+                       retrying: Callable[[int], None] | None = None) -> None:
     error = None
-    for _attempt in range(_CHUNK_ATTEMPTS):
+    for attempt in range(1, _CHUNK_ATTEMPTS + 1):
+        if attempt > 1 and retrying:
+            retrying(attempt)
         error = _chunk_process_once(context, recipe, seed, scale, path, threads, lo, hi)
         if error is None:
             return
