@@ -661,7 +661,7 @@ def build_world(
     """
     import multiprocessing
 
-    chunk = int(recipe.data.get("generation", {}).get("chunk_accounts", 150000))
+    chunk = int(recipe.data.get("generation", {}).get("chunk_accounts", 60000))
     n_accounts = recipe.accounts(scale)
     chunks = [(lo, min(lo + chunk, n_accounts)) for lo in range(0, n_accounts, chunk)]
     steps = 3 + len(chunks)
