@@ -174,3 +174,22 @@ def test_a_world_built_in_chunks_is_the_same_world(tmp_path: Path, practice_db: 
         con.close()
     assert tables == set(TABLES)
     assert stats.rows["events"] > 0
+
+
+def test_a_pass_that_hits_a_duckdb_internal_error_is_run_again(monkeypatch) -> None:
+    # DuckDB 2.0 can fail a pass with an internal assertion; a pass is one INSERT that
+    # rolls back, so it is run again from scratch (up to 3 times) and the bar says so.
+    # Any other error stops the build at once.
+    from sqldrills import generate
+
+    outcomes = ["InternalException: INTERNAL Error: dict-surviving cache", "InternalException: "
+                "INTERNAL Error: dict-surviving cache", None]
+    monkeypatch.setattr(generate, "_chunk_process_once", lambda *args: outcomes.pop(0))
+    retries: list[int] = []
+    generate._run_chunk_process(None, None, 7, "large", Path("x"), None, 0, 10, retries.append)
+    assert retries == [2, 3] and outcomes == []
+
+    outcomes[:] = ["OutOfMemoryException: Out of Memory Error", None]
+    with pytest.raises(RuntimeError, match="accounts 0-10 failed: OutOfMemory"):
+        generate._run_chunk_process(None, None, 7, "large", Path("x"), None, 0, 10, retries.append)
+    assert retries == [2, 3]  # not retried
