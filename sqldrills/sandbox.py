@@ -187,10 +187,13 @@ class Sandbox:
         if not self._paths:
             self.cancel()
             return list
+        # A query longer than the pipe's buffer is read by the child only once its set-up
+        # is done: never wait for that longer than a query may run.
+        deadline = time.monotonic() + self._limits.timeout_s + self._limits.kill_grace_s
         try:
-            _send(self._query_fd, sql.encode("utf-8", "surrogatepass"))
-        except OSError:
-            pass  # the child is gone: await_child reports how it ended
+            _send(self._query_fd, sql.encode("utf-8", "surrogatepass"), deadline)
+        except (OSError, _Deadline):
+            pass  # the child is gone or stuck: await_child reports how it ended
         finally:
             os.close(self._query_fd)
         return lambda: await_child(self._pid, self._result_fd, len(self._paths), self._limits)
@@ -419,10 +422,22 @@ def _address_space_in_use() -> int:
         return 1024 * 1024 * 1024  # not Linux: assume a typical interpreter with duckdb
 
 
-def _send(fd: int, payload: bytes) -> None:
+def _send(fd: int, payload: bytes, deadline: float | None = None) -> None:
+    """Write a length-prefixed payload; with a ``deadline``, raise _Deadline past it."""
     data = memoryview(_HEADER.pack(len(payload)) + payload)
+    if deadline is not None:
+        os.set_blocking(fd, False)
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
     while data:
-        written = os.write(fd, data)
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                raise _Deadline
+        try:
+            written = os.write(fd, data)
+        except BlockingIOError:
+            continue
         data = data[written:]
 
 

@@ -504,6 +504,9 @@ def test_a_sandbox_started_before_its_query_is_known_runs_it_or_ends_cleanly() -
 
     pending = Sandbox.start([":memory:", ":memory:"]).run("SELECT 6 * 7 AS answer")
     assert [o.rows for o in pending()] == [[(42,)], [(42,)]]
+    # Longer than a pipe's buffer: the child reads it once its set-up is done.
+    long_query = "SELECT 6 * 7 AS answer" + " " * 300_000
+    assert Sandbox.start([":memory:"]).run(long_query)()[0].rows == [(42,)]
     sandbox = Sandbox.start([":memory:"])
     pid = sandbox._pid
     sandbox.cancel()
