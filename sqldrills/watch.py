@@ -37,9 +37,11 @@ def watch(path: Path, grade: Callable[[], int], on_key: dict[str, Callable[[], N
     """Grade now, then again whenever ``path`` changes; ``q`` quits, ``r`` re-grades."""
     keys = "  ".join(f"[{k}] {name}" for k, name in
                      (("h", "hint"), ("s", "schema"), ("r", "re-grade"), ("q", "quit")))
-    grade()
-    render.console.print(f"Watching {path} - save to re-grade.  {keys}")
+    # Stamp before grading: a save made while the first grade runs (or just after it
+    # prints) must still trigger a re-grade.
     last = _stamp(path)
+    grade()
+    render.console.print(f"Watching {path} - save to re-grade.  {keys}", markup=False)
     with _cbreak():
         while True:
             ready, _, _ = select.select([sys.stdin], [], [], poll_s)
@@ -51,10 +53,10 @@ def watch(path: Path, grade: Callable[[], int], on_key: dict[str, Callable[[], N
                     grade()
                 elif key in on_key:
                     on_key[key]()
-                render.console.print(f"{keys}")
+                render.console.print(keys, markup=False)
             now = _stamp(path)
             if now != last:
                 last = now
                 render.console.rule()
                 grade()
-                render.console.print(f"Watching {path}.  {keys}")
+                render.console.print(f"Watching {path}.  {keys}", markup=False)
