@@ -10,7 +10,7 @@ contents on any machine, with any number of threads, in any local time zone.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -757,19 +757,37 @@ def _run_chunk_process(context: Any, recipe: Recipe, seed: int, scale: str, path
 def _chunk_process_once(context: Any, recipe: Recipe, seed: int, scale: str, path: Path,
                         threads: int | None, lo: int, hi: int) -> str | None:
     """Run one chunk in a fresh process; None if it worked, else what went wrong."""
+    error, done = None, False
+    for kind, payload in child_messages(context, _chunk_main,
+                                        (recipe, seed, scale, str(path), threads, lo, hi), daemon=True):
+        if kind == "done":
+            done = True
+        elif kind == "error":
+            error = payload
+        elif kind == "exit" and not done and error is None:
+            error = f"the process stopped (exit code {payload})"
+    return error
+
+
+def child_messages(context: Any, target: Callable[..., None], args: tuple, daemon: bool = False
+                   ) -> Iterator[tuple[str, Any]]:
+    """Run ``target(*args, send)`` in a new process of ``context``; yield each message it
+    sends, then ``("exit", exit code)`` once it has ended. Leaving the loop early (a
+    ``break``, an exception) kills the process: nothing outlives its caller's interest.
+    """
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_chunk_main, args=(recipe, seed, scale, str(path), threads, lo, hi, send),
-                            daemon=True)
+    child = context.Process(target=target, args=(*args, send), daemon=daemon)
     try:
         child.start()
         send.close()
-        try:
-            error = receive.recv()
-        except EOFError:
-            child.join()
-            error = f"the process stopped (exit code {child.exitcode})"
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError:
+                break
+            yield message
         child.join()
-        return error
+        yield ("exit", child.exitcode)
     finally:
         receive.close()
         if child.is_alive():
@@ -787,23 +805,20 @@ def _chunk_main(recipe: Recipe, seed: int, scale: str, path: str, threads: int |
             b = _Builder(con, recipe, seed, scale)
             b.macros()
             first, last = 100000 + lo, 100000 + hi
-            for name, table in (("_gen_acct", "acct"), ("_gen_subs", "subs"), ("_gen_effects", "effects")):
-                con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {name} "
+            for name in _CHUNK_INPUTS:  # the temp tables the per-chunk queries read
+                con.execute(f"CREATE TEMP TABLE {name.removeprefix('_gen_')} AS SELECT * FROM {name} "
                             f"WHERE account_id >= {first} AND account_id < {last}")
             b.sessions(lo, hi)
             b.events()
         finally:
             con.close()
-        send.send(None)
+        send.send(("done", None))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        send.send(f"{type(exc).__name__}: {_first_line(exc)}")
+        from sqldrills.sandbox import _first_lines  # DuckDB's internal errors carry a stack trace
+
+        send.send(("error", f"{type(exc).__name__}: {_first_lines(exc)}"))
     finally:
         send.close()
-
-
-def _first_line(exc: Exception) -> str:
-    """DuckDB's internal errors carry a stack trace after the message."""
-    return str(exc).split("\n\n")[0].strip()
 
 
 def _die_with_parent() -> None:

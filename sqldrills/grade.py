@@ -140,10 +140,10 @@ def expected_results(challenge: Challenge, specs: list[WorldSpec]) -> list[Table
     return trusted_results(challenge.reference, specs, f"{challenge.id}/reference.sql")
 
 
-def _prepare(sql: str, dialect: str) -> str:
-    from sqldrills.sqlcheck import prepare_query
+def _lint_warnings(challenge: Challenge, sql: str, dialect: str) -> list[dict[str, Any]]:
+    from sqldrills.lint import LintContext, lint
 
-    return prepare_query(sql, dialect=dialect)
+    return [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint), dialect=dialect)]
 
 
 def _compare(challenge: Challenge, expected: Table, actual: Table) -> Comparison:
@@ -185,24 +185,21 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     # process imports sqlglot and checks the query; otherwise the query is checked first,
     # so that a refused one does not wait for worlds to be built.
     sandbox = Sandbox.start(paths, limits=limits) if all(paths) else None
-    from sqldrills.lint import LintContext, lint
-    from sqldrills.sqlcheck import Refused
+    from sqldrills.sqlcheck import Refused, prepare_query
 
     try:
-        prepared = _prepare(sql, dialect)
+        prepared = prepare_query(sql, dialect=dialect)
     except Refused as exc:
         if sandbox:
             sandbox.cancel()
-        warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
-                                            dialect=dialect)]
-        return GradeResult(challenge.id, "error", exc.message, warnings=warnings)
+        return GradeResult(challenge.id, "error", exc.message,
+                           warnings=_lint_warnings(challenge, sql, dialect))
     if sandbox is None:
         sandbox = Sandbox.start([world_path(s, progress) for s in specs], limits=limits)
     pending = sandbox.run(prepared)
     # The answer runs in its child while this process lints it and loads the expected results.
     try:
-        warnings = [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint),
-                                            dialect=dialect)]
+        warnings = _lint_warnings(challenge, sql, dialect)
         expected = expected_results(challenge, specs)
         if while_waiting:
             while_waiting()

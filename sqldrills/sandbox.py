@@ -32,8 +32,8 @@ POSIX only: there is no fork on Windows.
 This module does not import duckdb or sqlglot itself. :meth:`Sandbox.start` forks the
 child before the query is known, so that a one-shot ``sqldrills check`` overlaps the
 child's work (importing duckdb, opening the worlds) with its own (importing sqlglot,
-checking the query); a long-lived grader imports duckdb once (:func:`preload`) and its
-children find it loaded.
+checking the query); a long-lived grader imports duckdb once (the take-home pool
+preloads it) and its children find it loaded.
 
 >>> result, = run_query("SELECT 42 AS answer", [":memory:"])
 >>> result.columns, result.rows
@@ -146,11 +146,6 @@ def start_query(
     results) while the query runs. Call it exactly once, or the child is never reaped.
     """
     return Sandbox.start(db_paths, limits=limits).run(sql)
-
-
-def preload() -> None:
-    """Import duckdb now, in a long-lived process, so that every forked child has it."""
-    import duckdb  # noqa: F401
 
 
 class Sandbox:

@@ -596,6 +596,7 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
         columns=list(challenge.columns),
     )
     records = []
+    own_world: dict[Path, str] = {}  # candidates of a shared bundle share one world
     for job in jobs:
         record = {**_base_record(job), **graded}
         # An answer that reproduces a known trap on every world is a general mistake, not
@@ -606,7 +607,9 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
                 from sqldrills.worlds import world_path
 
                 world = world_path(WorldSpec(job.seed, scale))
-            record["own_world"] = own_world_status(challenge, first.sql, world, timeout_s)
+            if world not in own_world:
+                own_world[world] = own_world_status(challenge, first.sql, world, timeout_s)
+            record["own_world"] = own_world[world]
         records.append(json.loads(json.dumps(record, default=_plain)))
     return records
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqldrills.generate import GENERATOR_VERSION, Progress, WorldStats, build_world
+from sqldrills.generate import GENERATOR_VERSION, Progress, WorldStats, build_world, child_messages
 from sqldrills.paths import cache_dir
 from sqldrills.recipe import SCALES, Recipe, RecipeError, load_recipe
 from sqldrills.schema import TABLES
@@ -87,19 +87,23 @@ def hidden_worlds(
     return specs
 
 
+def _cache_file(spec: WorldSpec) -> Path:
+    return cache_dir() / "worlds" / f"{spec.key}.duckdb"
+
+
 def cached_world_path(spec: WorldSpec) -> Path | None:
     """The cached world's file if it is built, else None (never builds)."""
-    path = cache_dir() / "worlds" / f"{spec.key}.duckdb"
+    path = _cache_file(spec)
     return path if path.exists() else None
 
 
 def world_path(spec: WorldSpec, progress: Progress | None = None) -> Path:
     """The cached world's file, built first if missing."""
-    folder = cache_dir() / "worlds"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{spec.key}.duckdb"
+    path = _cache_file(spec)
     if path.exists():
         return path
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
     with open(folder / f"{spec.key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():  # another process may have built it while we waited
@@ -117,48 +121,37 @@ class WorldBuildError(RuntimeError):
 def build_to(spec: WorldSpec, path: Path, progress: Progress | None = None) -> WorldStats:
     """Build ``spec`` into ``path`` atomically: a temporary file renamed into place.
 
-    The build runs in a fresh process. DuckDB 2.0 can fail an internal assertion ("dict-
-    surviving cache ... changed identity") when one process builds a second world, and a
-    crash inside a build must never take the caller down.
+    The build runs in a fresh process (and, at ``large``, each chunk of it in another):
+    a crash inside DuckDB during a build must never take the caller down, and its memory
+    goes back to the system when it ends.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    # Not a daemon: a build of several chunks starts a process per chunk. The finally
-    # clause below ends it, and it ends itself when this process dies (report()).
-    child = context.Process(target=_build_in_child, args=(spec, str(tmp), send, os.getpid()))
+    # Not a daemon: a build of several chunks starts a process per chunk. child_messages
+    # ends it if we stop listening, and it ends itself when this process dies (report()).
+    messages = child_messages(multiprocessing.get_context("spawn"), _build_in_child,
+                              (spec, str(tmp), os.getpid()))
     try:
-        child.start()
-        send.close()
         stats: WorldStats | None = None
-        while True:
-            try:
-                kind, payload = receive.recv()
-            except EOFError:
-                break
+        for kind, payload in messages:
             if kind == "progress" and progress:
                 progress(*payload)
             elif kind == "done":
                 stats = payload
             elif kind == "error":
                 raise WorldBuildError(f"building the world ({spec.describe()}) failed: {payload}")
-        child.join()
-        if stats is None:
-            raise WorldBuildError(f"building the world ({spec.describe()}) stopped "
-                                  f"(exit code {child.exitcode})")
+            elif kind == "exit" and stats is None:
+                raise WorldBuildError(f"building the world ({spec.describe()}) stopped "
+                                      f"(exit code {payload})")
         os.replace(tmp, path)
         return stats
     finally:
-        receive.close()
-        if child.is_alive():
-            child.kill()
-            child.join()
+        messages.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
-def _build_in_child(spec: WorldSpec, tmp: str, send: Any, parent_pid: int) -> None:
+def _build_in_child(spec: WorldSpec, tmp: str, parent_pid: int, send: Any) -> None:
     def report(what: str, done: int, total: int) -> None:
         if os.getppid() != parent_pid:  # the caller was killed: stop, leave no world
             os._exit(1)
