@@ -1,16 +1,20 @@
-# Every target creates the virtual environment on first use.
+# Every target creates the virtual environment on first use, with exactly the versions in
+# requirements.lock (hashes checked); `make lock` refreshes the lock, `make test-latest` runs
+# the suite against the newest versions pyproject.toml's ranges allow.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
+UV := uv==0.13.9
 DRILL ?= members_not_devices
 
-.PHONY: compile run test bench lint docs clean
+.PHONY: compile run test test-latest bench lint lock docs clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # Byte-compile like `pip install .` does: an editable install leaves that to the first
@@ -25,6 +29,19 @@ run: compile  ## start a drill (DRILL=cohort_leakage make run)
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
+# Its own venv, upgraded on every run: an upstream release that breaks sqldrills fails here.
+test-latest:  ## the suite against the newest versions pyproject.toml allows
+	test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
+	.venv-latest/bin/python -m pip list --format=freeze | grep -iE '^(duckdb|sqlglot|faker|click|rich)=='
+	.venv-latest/bin/python -m pytest
+
+lock:  ## refresh requirements.lock to the newest versions the ranges allow
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet '$(UV)'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --group build --universal \
+		--python-version 3.11 --generate-hashes --upgrade --quiet -o $(LOCK)
+
 bench: compile  ## performance figures, as ratios against baselines measured in the same run
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/takehome_bench.py
@@ -37,4 +54,4 @@ docs: $(STAMP)  ## regenerate docs/catalog.md from the challenge files
 	$(BIN)/python -m sqldrills.catalog_doc > docs/catalog.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
+	rm -rf $(VENV) .venv-latest .pytest_cache .ruff_cache build dist

@@ -106,8 +106,12 @@ def secret_seed(secret: str, index: int) -> int:
     return 1_000_000 + int.from_bytes(digest[:4], "big") % 1_000_000_000
 
 
+# Bumped when what a cached result holds changes (2: plain values, sqldrills.values).
+RESULTS_FORMAT = 2
+
+
 def _results_path(spec: WorldSpec, sql: str) -> Path:
-    digest = hashlib.sha256(sql.encode()).hexdigest()[:20]
+    digest = hashlib.sha256(f"{RESULTS_FORMAT}:{sql}".encode()).hexdigest()[:20]
     return cache_dir() / "results" / spec.key / f"{digest}.pickle"
 
 

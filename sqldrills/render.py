@@ -14,9 +14,9 @@ import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from sqldrills.values import display, to_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,29 +52,6 @@ def _console(stderr: bool = False) -> Console:
     return globals()[name] if name in globals() else __getattr__(name)
 
 
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON values for query results and reports.
-
-    >>> to_jsonable({"d": Decimal("1.50"), "t": date(2026, 5, 4)})
-    {'d': 1.5, 't': '2026-05-04'}
-    """
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    if isinstance(value, float) and value != value:
-        return None
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> Table:
     from rich.table import Table
     from rich.text import Text
@@ -83,27 +60,27 @@ def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(Text("NULL" if v is None else str(v)) for v in row))
+        table.add_row(*(Text(display(v)) for v in row))
     return table
 
 
 def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> None:
     """Print query results as a table, JSON (a list of objects) or CSV."""
     if fmt == "json":
-        sys.stdout.write(json.dumps([to_jsonable(dict(zip(columns, r, strict=True))) for r in rows],
-                                    indent=2) + "\n")
+        print_json([dict(zip(columns, r, strict=True)) for r in rows])
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(columns)
-        writer.writerows([["" if v is None else v for v in r] for r in rows])
+        writer.writerows([["" if v is None else display(v) for v in r] for r in rows])
         sys.stdout.write(buffer.getvalue())
     else:
         _console().print(rows_table(columns, rows))
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(data), indent=2) + "\n")
+    """Valid JSON (no bare NaN), values as ``sqldrills.values.to_json`` spells them."""
+    sys.stdout.write(json.dumps(to_json(data), indent=2, allow_nan=False) + "\n")
 
 
 def markdown(text: str) -> None:

@@ -13,7 +13,8 @@ submission a child process is forked; it
 * asks DuckDB's own parser that the text is exactly one SELECT statement;
 * runs the query on each world under a timer that interrupts DuckDB, and a watchdog that
   ends the process if DuckDB does not stop;
-* sends back plain Python values, at most ``max_rows`` rows, through a pipe.
+* sends back plain values (``sqldrills.values``: a closed set of Python types, whatever
+  DuckDB's client returned), at most ``max_rows`` rows, through a pipe.
 
 The parent waits with a deadline, kills the child when it passes, and never unpickles
 anything but plain values. SECURITY.md describes the threat model and every layer.
@@ -56,6 +57,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
+
+from sqldrills.values import PICKLED_CLASSES, plain_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -284,19 +287,7 @@ def _read_exactly(fd: int, poller: select.poll, buffer: bytearray, size: int, de
 class _PlainValues(pickle.Unpickler):
     """Unpickle only the value types DuckDB returns: the child's bytes are not trusted."""
 
-    ALLOWED = frozenset(
-        {
-            ("decimal", "Decimal"),
-            ("datetime", "date"),
-            ("datetime", "datetime"),
-            ("datetime", "time"),
-            ("datetime", "timedelta"),
-            ("datetime", "timezone"),
-            ("uuid", "UUID"),
-            ("uuid", "SafeUUID"),
-            ("pytz", "_UTC"),  # TIMESTAMPTZ values: the sandbox's time zone is UTC
-        }
-    )
+    ALLOWED = PICKLED_CLASSES  # the child sends plain values only (sqldrills.values)
 
     def find_class(self, module: str, name: str) -> type:
         if (module, name) not in self.ALLOWED:
@@ -637,6 +628,8 @@ def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
         columns = [str(column[0]) for column in cursor.description]
         types = [str(column[1]) for column in cursor.description]
         rows = cursor.fetchmany(limits.max_rows + 1)
+        truncated = len(rows) > limits.max_rows
+        rows = plain_rows(types, rows[: limits.max_rows])
     except duckdb.InterruptException:
         return (
             "fail",
@@ -656,8 +649,7 @@ def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
         interrupt.cancel()
         watchdog.cancel()
     elapsed_ms = (time.perf_counter() - started) * 1000
-    truncated = len(rows) > limits.max_rows
-    return ("ok", columns, types, rows[: limits.max_rows], truncated, elapsed_ms)
+    return ("ok", columns, types, rows, truncated, elapsed_ms)
 
 
 def _payload_cap(limits: Limits) -> int:

@@ -38,8 +38,7 @@ import tomllib
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -47,6 +46,7 @@ from sqldrills import __version__
 from sqldrills.challenges import Challenge, get
 from sqldrills.paths import write_atomic
 from sqldrills.schema import TABLES
+from sqldrills.values import to_json
 from sqldrills.worlds import (
     WorldSpec,
     build_to,
@@ -518,16 +518,6 @@ def read_answers_dir(folder: Path, tasks: list[str]) -> dict[str, bytes | str]:
 
 
 # ------------------------------------------------------------------------- grading
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 @functools.lru_cache(maxsize=64)
 def _challenge(task: str) -> Challenge:
     return get(task)
@@ -610,7 +600,7 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
             if world not in own_world:
                 own_world[world] = own_world_status(challenge, first.sql, world, timeout_s)
             record["own_world"] = own_world[world]
-        records.append(json.loads(json.dumps(record, default=_plain)))
+        records.append(to_json(record))
     return records
 
 

@@ -39,10 +39,10 @@ from hypothesis.errors import InvalidArgument
 from sqldrills.challenges import Challenge, load_all
 from sqldrills.grade import VERDICTS, GradeResult, challenge_worlds, grade
 from sqldrills.lint import LintContext, lint
-from sqldrills.render import to_jsonable
 from sqldrills.sandbox import Limits, QueryFailure, QueryResult, run_user_sql
 from sqldrills.schema import TABLES
 from sqldrills.sqlcheck import DIALECTS, Refused, prepare_query
+from sqldrills.values import to_json
 
 FACTOR = max(1, int(os.environ.get("SQLDRILLS_FUZZ_FACTOR", "1")))
 LIMITS = Limits(timeout_s=1.0, kill_grace_s=1.0, memory_limit_mb=256, max_rows=1000, threads=1)
@@ -254,7 +254,7 @@ def check_grade(challenge: Challenge, sql: str, dialect: str = "duckdb") -> Grad
     assert result.challenge == challenge.id
     assert len(result.worlds) in (0, worlds), result.worlds
     # `sqldrills check --json` and the take-home log serialise the result.
-    json.dumps(to_jsonable(result.to_json()))
+    json.dumps(to_json(result.to_json()), allow_nan=False)
     refused = result.verdict == "error" and not result.worlds
     event(f"verdict: {result.verdict}{' (refused)' if refused else ''}")
     return result

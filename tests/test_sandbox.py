@@ -267,15 +267,6 @@ def test_odd_types_arrive_as_python_values(world: Path) -> None:
     assert result.types[:3] == ["DECIMAL(6,2)", "DATE", "TIMESTAMP"]
 
 
-def test_time_zone_aware_values_arrive_in_utc(world: Path) -> None:
-    sql = "SELECT TIMESTAMPTZ '2024-03-10 12:00:00+05:30' AS ts"
-    result = only(run_query(sql, [world]))
-    assert isinstance(result, QueryResult), result
-    (value,) = result.rows[0]
-    assert value == dt.datetime(2024, 3, 10, 6, 30, tzinfo=dt.UTC)
-    assert value.utcoffset() == dt.timedelta(0)
-
-
 def test_a_result_too_large_for_the_pipe_fails_instead_of_truncating(world: Path) -> None:
     limits = Limits(max_result_mb=1)
     failure = only(run_query("SELECT repeat('x', 100000) AS s FROM range(50)", [world], limits=limits))

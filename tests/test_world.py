@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
 import sys
 import time
+import tomllib
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
+from sqldrills.generate import GENERATOR_VERSION
 from sqldrills.recipe import RecipeError, load_recipe
 from sqldrills.schema import TABLES
 from sqldrills.worldchecks import load_checks, run_checks
@@ -60,6 +63,32 @@ def test_same_seed_same_world_different_seed_different(tmp_path: Path, practice_
     build_to(WorldSpec(8, "tiny"), other)
     assert content_hash(again) == content_hash(practice_db)
     assert content_hash(other) != content_hash(practice_db)
+
+
+def portable_hash(path: Path) -> str:
+    """Every table's rows in sorted order, hashed in Python: unlike ``content_hash``, which
+    uses DuckDB's own hash(), it cannot change with the DuckDB version."""
+    digest = hashlib.sha256()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        for table in TABLES:
+            digest.update(table.encode())
+            cursor = con.execute(f"SELECT * FROM {table} ORDER BY ALL")
+            while rows := cursor.fetchmany(100_000):
+                for row in rows:
+                    digest.update(repr(row).encode())
+    finally:
+        con.close()
+    return digest.hexdigest()
+
+
+def test_the_tiny_world_matches_its_golden_hash(practice_db: Path) -> None:
+    golden = tomllib.loads((Path(__file__).parent / "golden" / "worlds.toml").read_text())
+    assert golden["generator_version"] == GENERATOR_VERSION, (
+        "GENERATOR_VERSION changed: record the new world's hash in tests/golden/worlds.toml")
+    assert portable_hash(practice_db) == golden["tiny_seed_7"], (
+        f"the tiny world changed under DuckDB {duckdb.__version__} without a GENERATOR_VERSION bump")
 
 
 def test_world_does_not_depend_on_the_local_time_zone(tmp_path: Path, practice_db: Path) -> None:
