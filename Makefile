@@ -51,7 +51,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check sqldrills tests benchmarks
 
 docs: $(STAMP)  ## regenerate docs/catalog.md from the challenge files
-	$(BIN)/python -m sqldrills.catalog_doc > docs/catalog.md
+	$(BIN)/python -m sqldrills.catalog.page > docs/catalog.md
 
 clean:
 	rm -rf $(VENV) .venv-latest .pytest_cache .ruff_cache build dist

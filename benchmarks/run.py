@@ -38,7 +38,7 @@ def bench_generation(scale: str, tmp: Path) -> dict:
     code = f"""
 import json, resource, time
 from pathlib import Path
-from sqldrills.worlds import WorldSpec, build_to
+from sqldrills.world.cache import WorldSpec, build_to
 t = time.perf_counter()
 stats = build_to(WorldSpec(7, {scale!r}), Path({str(tmp / (scale + '.duckdb'))!r}))
 elapsed = time.perf_counter() - t
@@ -80,9 +80,9 @@ def bench_check(cache: Path) -> list[dict]:
     env = {"SQLDRILLS_CACHE_DIR": str(cache), "SQLDRILLS_SCALE": "small",
            "SQLDRILLS_DATA_DIR": str(cache / "data")}
     os.environ.update(env)
-    from sqldrills.challenges import get
-    from sqldrills.grade import challenge_worlds, expected_results
-    from sqldrills.worlds import world_path
+    from sqldrills.catalog.challenges import get
+    from sqldrills.grading.grade import challenge_worlds, expected_results
+    from sqldrills.world.cache import world_path
 
     exe = str(Path(PY).with_name("sqldrills"))
     results = []

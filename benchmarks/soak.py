@@ -43,16 +43,16 @@ from pathlib import Path
 
 os.environ.setdefault("SQLDRILLS_SCALE", "tiny")
 
-from sqldrills import render  # noqa: E402
-from sqldrills.challenges import Challenge, load_all  # noqa: E402
-from sqldrills.grade import (  # noqa: E402
+from sqldrills.catalog.challenges import Challenge, load_all  # noqa: E402
+from sqldrills.cli import render  # noqa: E402
+from sqldrills.grading.grade import (  # noqa: E402
     VERDICTS,
     challenge_worlds,
     expected_results,
     grade,
     trusted_results,
 )
-from sqldrills.sandbox import Limits  # noqa: E402
+from sqldrills.grading.sandbox import Limits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISE_MB = 2.0  # growth below this over the second half is not counted as growth

@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["SQLDRILLS_SCALE"] = args.scale
     exe = str(Path(sys.executable).with_name("sqldrills"))
-    from sqldrills.challenges import get
+    from sqldrills.catalog.challenges import get
 
     with tempfile.TemporaryDirectory(prefix="sqldrills-th-bench-") as tmp_dir:
         tmp = Path(tmp_dir)
@@ -87,9 +87,9 @@ def _submissions(folder: Path, candidates: int, answers: dict[str, list[str]],
 def _bare_seconds(answers: dict[str, list[str]], scale: str) -> float:
     import duckdb
 
-    from sqldrills.challenges import get
-    from sqldrills.grade import challenge_worlds
-    from sqldrills.worlds import world_path
+    from sqldrills.catalog.challenges import get
+    from sqldrills.grading.grade import challenge_worlds
+    from sqldrills.world.cache import world_path
 
     total, count = 0.0, 0
     for task, sqls in answers.items():

@@ -17,6 +17,6 @@ os.environ["SQLDRILLS_SCALE"] = "tiny"
 
 @pytest.fixture(scope="session")
 def practice_db() -> Path:
-    from sqldrills.worlds import practice_world, world_path
+    from sqldrills.world.cache import practice_world, world_path
 
     return world_path(practice_world("tiny"))

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from sqldrills.catalog_doc import catalog_markdown
+from sqldrills.catalog.page import catalog_markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "catalog.md"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 from click.testing import CliRunner
 
-from sqldrills.challenges import get
-from sqldrills.cli import main
+from sqldrills.catalog.challenges import get
+from sqldrills.cli.commands import main
 
 DRILL = "members_not_devices"
 
@@ -155,7 +155,7 @@ def test_generate_duckdb_and_parquet(tmp_path: Path, practice_db: Path) -> None:
     out = tmp_path / "world.duckdb"
     result = invoke("generate", "--seed", "7", "--scale", "tiny", "--out", str(out))
     assert result.exit_code == 0, result.output
-    from sqldrills.worlds import content_hash
+    from sqldrills.world.cache import content_hash
 
     assert content_hash(out) == content_hash(practice_db)
     assert invoke("generate", "--scale", "tiny", "--out", str(out)).exit_code == 2  # exists

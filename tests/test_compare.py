@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqldrills.compare import RowDiff, Table, compare, same_result
+from sqldrills.grading.compare import RowDiff, Table, compare, same_result
 
 WORLD = """
 create table accounts as

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sqldrills.challenges import get
-from sqldrills.grade import grade
-from sqldrills.sqlcheck import DIALECTS
+from sqldrills.catalog.challenges import get
+from sqldrills.grading.grade import grade
+from sqldrills.grading.sqlcheck import DIALECTS
 
 _WHERE = "e.event_type = 'play_start' AND NOT a.is_test"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sqldrills.challenges import get, load_all
-from sqldrills.grade import grade
-from sqldrills.validate import validate_challenge
+from sqldrills.catalog.challenges import get, load_all
+from sqldrills.catalog.validate import validate_challenge
+from sqldrills.grading.grade import grade
 
 DRILLS = [c.id for c in load_all()]
 
@@ -81,7 +81,7 @@ def test_unrecognised_wrong_answer_gets_a_counterexample() -> None:
 
 
 def test_hard_coded_numbers_fail_on_hidden_worlds() -> None:
-    from sqldrills.grade import challenge_worlds, expected_results
+    from sqldrills.grading.grade import challenge_worlds, expected_results
 
     challenge = get("members_not_devices")
     practice = expected_results(challenge, challenge_worlds(challenge)[:1])[0]
@@ -99,7 +99,7 @@ def test_refused_statement_is_an_error_with_a_clear_message() -> None:
 
 
 def test_take_home_worlds_come_from_the_secret_not_the_public_recipe() -> None:
-    from sqldrills.grade import challenge_worlds
+    from sqldrills.grading.grade import challenge_worlds
 
     challenge = get("members_not_devices")
     public = {s.seed for s in challenge_worlds(challenge)}
@@ -116,7 +116,7 @@ def test_take_home_worlds_come_from_the_secret_not_the_public_recipe() -> None:
 def test_fast_validation_catches_indistinguishable_and_harmless_traps(tmp_path) -> None:
     import shutil
 
-    from sqldrills.challenges import load_challenge
+    from sqldrills.catalog.challenges import load_challenge
 
     folder = tmp_path / "members_not_devices"
     shutil.copytree(get("members_not_devices").path, folder)

@@ -42,11 +42,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from sqldrills.challenges import get
-from sqldrills.schema import TABLES
-from sqldrills.takehome import RESULTS_LOG
-from sqldrills.takehome_cli import takehome
-from sqldrills.worlds import content_hash
+from sqldrills.catalog.challenges import get
+from sqldrills.takehome.commands import takehome
+from sqldrills.takehome.core import RESULTS_LOG
+from sqldrills.world.cache import content_hash
+from sqldrills.world.schema import TABLES
 
 EXE = Path(sys.executable).with_name("sqldrills")
 TASKS = ["members_not_devices", "duplicate_events"]
@@ -324,7 +324,7 @@ class SimulatedKill(BaseException):
 
 def test_parquet_force_never_leaves_half_a_folder(tmp_path: Path, monkeypatch) -> None:
     """Killed while the old Parquet folder is being deleted: X is old or new, never half."""
-    from sqldrills.cli import main
+    from sqldrills.cli.commands import main
 
     folder = tmp_path / "parquet"
     assert CliRunner().invoke(main, ["generate", "--format", "parquet", "--out",
@@ -343,7 +343,7 @@ def test_parquet_force_never_leaves_half_a_folder(tmp_path: Path, monkeypatch) -
         CliRunner().invoke(main, ["generate", "--format", "parquet", "--out", str(folder),
                                   "--force"], catch_exceptions=False)
     monkeypatch.setattr(shutil, "rmtree", real_rmtree)
-    from sqldrills.worlds import practice_world, world_path
+    from sqldrills.world.cache import practice_world, world_path
 
     assert not folder.exists() or parquet_world_ok(folder, world_path(practice_world()))
 

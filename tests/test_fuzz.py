@@ -36,13 +36,13 @@ from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from sqldrills.challenges import Challenge, load_all
-from sqldrills.grade import VERDICTS, GradeResult, challenge_worlds, grade
+from sqldrills.catalog.challenges import Challenge, load_all
+from sqldrills.grading.grade import VERDICTS, GradeResult, challenge_worlds, grade
+from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, run_user_sql
+from sqldrills.grading.sqlcheck import DIALECTS, Refused, prepare_query
+from sqldrills.grading.values import to_json
 from sqldrills.lint import LintContext, lint
-from sqldrills.sandbox import Limits, QueryFailure, QueryResult, run_user_sql
-from sqldrills.schema import TABLES
-from sqldrills.sqlcheck import DIALECTS, Refused, prepare_query
-from sqldrills.values import to_json
+from sqldrills.world.schema import TABLES
 
 FACTOR = max(1, int(os.environ.get("SQLDRILLS_FUZZ_FACTOR", "1")))
 LIMITS = Limits(timeout_s=1.0, kill_grace_s=1.0, memory_limit_mb=256, max_rows=1000, threads=1)

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sqldrills.sandbox import Limits, QueryFailure, QueryResult, run_query, run_user_sql
-from sqldrills.schema import TABLE_NAMES, create_table_sql
+from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, run_query, run_user_sql
+from sqldrills.world.schema import TABLE_NAMES, create_table_sql
 
 HOSTILE = Path(__file__).parent / "hostile"
 LIMITS = Limits(timeout_s=1.0, kill_grace_s=1.0, memory_limit_mb=256, max_rows=1000)

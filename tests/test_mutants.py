@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlglot
 
-from sqldrills.challenges import get
-from sqldrills.mutants import OPERATORS, mutate, mutation_test
+from sqldrills.catalog.challenges import get
+from sqldrills.catalog.mutants import OPERATORS, mutate, mutation_test
 
 
 def _ids(sql: str) -> dict[str, str]:

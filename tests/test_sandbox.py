@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sqldrills.sandbox import (
+from sqldrills.grading.sandbox import (
     Limits,
     QueryFailure,
     QueryResult,
@@ -34,8 +34,8 @@ from sqldrills.sandbox import (
     run_query,
     run_user_sql,
 )
-from sqldrills.schema import TABLE_NAMES, create_table_sql
-from sqldrills.sqlcheck import DIALECTS, Refused, prepare_query
+from sqldrills.grading.sqlcheck import DIALECTS, Refused, prepare_query
+from sqldrills.world.schema import TABLE_NAMES, create_table_sql
 
 WORLD_ROWS = Path(__file__).parent / "hostile" / "world.sql"
 FAST = Limits(timeout_s=1.0, kill_grace_s=1.0, memory_limit_mb=256)
@@ -491,7 +491,7 @@ def test_daemonic_pool_workers_can_run_submissions(world: Path) -> None:
 def test_a_sandbox_started_before_its_query_is_known_runs_it_or_ends_cleanly() -> None:
     # `check` forks its sandbox before sqlglot has looked at the answer; a refused answer
     # cancels it, and the child must not outlive that.
-    from sqldrills.sandbox import Sandbox
+    from sqldrills.grading.sandbox import Sandbox
 
     pending = Sandbox.start([":memory:", ":memory:"]).run("SELECT 6 * 7 AS answer")
     assert [o.rows for o in pending()] == [[(42,)], [(42,)]]

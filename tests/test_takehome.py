@@ -15,9 +15,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from sqldrills.challenges import get
-from sqldrills.takehome import RESULTS_LOG, normalise_sql, reserved_seeds, similar_pairs
-from sqldrills.takehome_cli import takehome
+from sqldrills.catalog.challenges import get
+from sqldrills.takehome.commands import takehome
+from sqldrills.takehome.core import RESULTS_LOG, normalise_sql, reserved_seeds, similar_pairs
 
 TASKS = ["members_not_devices", "duplicate_events", "cohort_leakage"]
 TRAP_CANDIDATES = 6  # the longest trap list: every trap of every task is submitted
@@ -118,7 +118,7 @@ def test_bundle_contents_and_manifests(candidate_bundles: Path) -> None:
 
 def test_seeds_are_reproducible_from_the_secret(candidate_bundles: Path, tmp_path: Path) -> None:
     (tmp_path / "c.csv").write_text("candidate\nada\n")
-    from sqldrills.takehome import candidate_seed
+    from sqldrills.takehome.core import candidate_seed
 
     manifest = json.loads((candidate_bundles / "manifest.json").read_text())
     forbidden = reserved_seeds([get(t) for t in TASKS], "tiny")

@@ -1,6 +1,6 @@
 """Every value DuckDB can return comes back: the type zoo through the real sandbox child, the
 CLI's text, CSV and JSON, `check` and the take-home JSON records; what each type becomes is
-the table in ``sqldrills.values``."""
+the table in ``sqldrills.grading.values``."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from uuid import UUID
 import pytest
 from click.testing import CliRunner
 
-from sqldrills.challenges import get
-from sqldrills.cli import main
-from sqldrills.sandbox import QueryResult, run_query, run_user_sql
-from sqldrills.values import PLAIN_TYPES, display, plain
+from sqldrills.catalog.challenges import get
+from sqldrills.cli.commands import main
+from sqldrills.grading.sandbox import QueryResult, run_query, run_user_sql
+from sqldrills.grading.values import PLAIN_TYPES, display, plain
 
 IST = timezone(timedelta(hours=5, minutes=30))
 
@@ -296,7 +296,7 @@ def test_check_text_shows_every_type_in_the_counterexample() -> None:
 
 
 def test_takehome_records_carry_every_value_type_as_valid_json(tmp_path: Path) -> None:
-    from sqldrills.takehome_cli import takehome
+    from sqldrills.takehome.commands import takehome
 
     def run(*args: str) -> None:
         result = CliRunner().invoke(takehome, list(args), catch_exceptions=False)

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from sqldrills.generate import GENERATOR_VERSION
-from sqldrills.recipe import RecipeError, load_recipe
-from sqldrills.schema import TABLES
-from sqldrills.worldchecks import load_checks, run_checks
-from sqldrills.worlds import WorldSpec, build_to, content_hash, world_path
+from sqldrills.world.cache import WorldSpec, build_to, content_hash, world_path
+from sqldrills.world.checks import load_checks, run_checks
+from sqldrills.world.generate import GENERATOR_VERSION
+from sqldrills.world.recipe import RecipeError, load_recipe
+from sqldrills.world.schema import TABLES
 
 # The DESIGN §1 contract, spelled out here so that a rename in schema.py fails a test.
 DESIGN_COLUMNS = {
@@ -94,7 +94,7 @@ def test_the_tiny_world_matches_its_golden_hash(practice_db: Path) -> None:
 def test_world_does_not_depend_on_the_local_time_zone(tmp_path: Path, practice_db: Path) -> None:
     out = tmp_path / "tokyo.duckdb"
     env = {**os.environ, "TZ": "Asia/Tokyo"}
-    code = (f"from sqldrills.worlds import WorldSpec, build_to; from pathlib import Path; "
+    code = (f"from sqldrills.world.cache import WorldSpec, build_to; from pathlib import Path; "
             f"build_to(WorldSpec(7, 'tiny'), Path({str(out)!r}))")
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
     assert content_hash(out) == content_hash(practice_db)
@@ -151,7 +151,7 @@ def test_unknown_knob_is_an_error() -> None:
 def test_a_killed_build_leaves_no_world_in_the_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     env = {**os.environ, "SQLDRILLS_CACHE_DIR": str(cache)}
-    code = ("from sqldrills.worlds import WorldSpec, world_path; "
+    code = ("from sqldrills.world.cache import WorldSpec, world_path; "
             "world_path(WorldSpec(99, 'small'))")
     proc = subprocess.Popen([sys.executable, "-c", code], env=env)
     deadline = time.time() + 30
@@ -164,7 +164,7 @@ def test_a_killed_build_leaves_no_world_in_the_cache(tmp_path: Path) -> None:
 
 
 def test_a_failing_build_reports_why_and_leaves_nothing(tmp_path: Path) -> None:
-    from sqldrills.worlds import WorldBuildError
+    from sqldrills.world.cache import WorldBuildError
 
     broken = WorldSpec(7, "tiny", knobs=(("activity.plays_per_session", [1.0]),))
     out = tmp_path / "broken.duckdb"
@@ -187,7 +187,7 @@ def test_one_process_builds_several_worlds(tmp_path: Path) -> None:
 def test_a_world_built_in_chunks_is_the_same_world(tmp_path: Path, practice_db: Path) -> None:
     # `large` generates events per chunk of accounts, each chunk in a process of its own:
     # the chunking must not change a single row, and must leave no scaffolding behind.
-    from sqldrills.worlds import practice_world
+    from sqldrills.world.cache import practice_world
 
     spec = practice_world("tiny")
     chunked = WorldSpec(spec.seed, "tiny", knobs=(("generation.chunk_accounts", 400),))
@@ -209,7 +209,7 @@ def test_a_pass_that_hits_a_duckdb_internal_error_is_run_again(monkeypatch) -> N
     # DuckDB 2.0 can fail a pass with an internal assertion; a pass is one INSERT that
     # rolls back, so it is run again from scratch (up to 3 times) and the bar says so.
     # Any other error stops the build at once.
-    from sqldrills import generate
+    from sqldrills.world import generate
 
     outcomes = ["InternalException: INTERNAL Error: dict-surviving cache", "InternalException: "
                 "INTERNAL Error: dict-surviving cache", None]

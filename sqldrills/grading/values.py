@@ -31,7 +31,7 @@ NULL                          ``None``
 ============================  ==============================================================
 
 Anything else a future DuckDB returns arrives as its text: a value always comes back.
-``sqldrills.compare`` compares plain values (a TIMESTAMPTZ equals the TIMESTAMP of the same
+``sqldrills.grading.compare`` compares plain values (a TIMESTAMPTZ equals the TIMESTAMP of the same
 UTC instant); :func:`display` is how a cell reads on screen and in CSV, :func:`to_json` how it
 reads in every JSON output (``check --json``, ``query --json``, take-home records).
 

@@ -1,4 +1,4 @@
-"""Take-home reports from a scored :class:`~sqldrills.takehome.Cohort`, all written atomically.
+"""Take-home reports from a scored :class:`~sqldrills.takehome.core.Cohort`, all written atomically.
 
 * ``results.csv`` — one row per candidate × task: verdict, pitfall, points;
 * ``results.json`` — the whole cohort, with messages, counterexamples and flags;
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqldrills.paths import write_atomic
-from sqldrills.takehome import Cohort, iter_rows
+from sqldrills.takehome.core import Cohort, iter_rows
 
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -240,7 +240,7 @@ def index_html(cohort: Cohort) -> str:
             f"</span></td>" for t in cohort.tasks)
         rows.append(f'<tr><td><a href="#{anchors[candidate]}">{_e(candidate)}</a></td>'
                     f"<td>{score:g} / {max_score:g}</td>{cells}</tr>")
-    from sqldrills.takehome import describe_cluster, similarity_clusters
+    from sqldrills.takehome.core import describe_cluster, similarity_clusters
 
     flags = "".join(
         [f"<li>{_e(f['task'])}: {_e(f['candidate'])} — {_e(f['detail'])}</li>"

@@ -10,7 +10,7 @@ import tty
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqldrills import render
+from sqldrills.cli import render
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ The flow (issue 5):
   and appends one fsync'd JSON line per answer to a results log, so an interrupted run
   resumes where it stopped.
 * :func:`score` applies a rubric and the integrity signals and returns a :class:`Cohort`,
-  which ``sqldrills.reports`` writes out.
+  which ``sqldrills.takehome.reports`` writes out.
 
 Grading outcomes are stored without points: points come from the rubric when the reports
 are written, so a changed rubric never needs a regrade.
@@ -43,11 +43,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqldrills import __version__
-from sqldrills.challenges import Challenge, get
+from sqldrills.catalog.challenges import Challenge, get
+from sqldrills.grading.values import to_json
 from sqldrills.paths import write_atomic
-from sqldrills.schema import TABLES
-from sqldrills.values import to_json
-from sqldrills.worlds import (
+from sqldrills.world.cache import (
     WorldSpec,
     build_to,
     default_scale,
@@ -55,6 +54,7 @@ from sqldrills.worlds import (
     hidden_worlds,
     practice_world,
 )
+from sqldrills.world.schema import TABLES
 
 MANIFEST_KIND = "sqldrills-takehome"
 SHARED_ID = "takehome"  # the folder name of the one bundle built without --candidates
@@ -526,9 +526,9 @@ def _challenge(task: str) -> Challenge:
 def own_world_status(challenge: Challenge, sql: str, world: Path,
                      timeout_s: float) -> str:
     """``match`` when the answer equals the reference on the candidate's own world."""
-    from sqldrills.compare import Table, same_result
-    from sqldrills.grade import REFERENCE_LIMITS
-    from sqldrills.sandbox import Limits, QueryFailure, run_query, run_user_sql
+    from sqldrills.grading.compare import Table, same_result
+    from sqldrills.grading.grade import REFERENCE_LIMITS
+    from sqldrills.grading.sandbox import Limits, QueryFailure, run_query, run_user_sql
 
     reference = run_query(challenge.reference, [world], limits=REFERENCE_LIMITS)[0]
     answer = run_user_sql(sql, [world], limits=Limits(timeout_s=timeout_s))[0]
@@ -568,8 +568,8 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
     time. What depends on the candidate (the own-world integrity check) is still done per
     candidate.
     """
-    from sqldrills.grade import grade
-    from sqldrills.sandbox import Limits
+    from sqldrills.grading.grade import grade
+    from sqldrills.grading.sandbox import Limits
 
     first = jobs[0]
     assert first.sql is not None and all(j.task == first.task and j.sql == first.sql for j in jobs)
@@ -594,7 +594,7 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
         if result.verdict == "misleading" and result.pitfall is None and job.seed is not None:
             world = Path(job.world_file) if job.world_file else None
             if world is None:
-                from sqldrills.worlds import world_path
+                from sqldrills.world.cache import world_path
 
                 world = world_path(WorldSpec(job.seed, scale))
             if world not in own_world:
@@ -688,8 +688,8 @@ def run_jobs(
         broken: list[list[Job]] = []
         context = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has imported the grader once (duckdb, sqlglot).
-        context.set_forkserver_preload(["duckdb", "sqldrills.grade", "sqldrills.lint",
-                                        "sqldrills.sqlcheck", "sqldrills.takehome"])
+        context.set_forkserver_preload(["duckdb", "sqldrills.grading.grade", "sqldrills.lint",
+                                        "sqldrills.grading.sqlcheck", "sqldrills.takehome.core"])
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
                                                     mp_context=context) as pool:
             futures = {pool.submit(grade_jobs, group, timeout_s, scale, threads, secret): group

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqldrills.compare import Comparison
+from sqldrills.grading.compare import Comparison
 
 if TYPE_CHECKING:
-    from sqldrills.challenges import Challenge, Trap
-    from sqldrills.grade import WorldReport
-    from sqldrills.sandbox import QueryFailure, QueryResult
-    from sqldrills.worlds import WorldSpec
+    from sqldrills.catalog.challenges import Challenge, Trap
+    from sqldrills.grading.grade import WorldReport
+    from sqldrills.grading.sandbox import QueryFailure, QueryResult
+    from sqldrills.world.cache import WorldSpec
 
 
 def _plural(n: int, word: str) -> str:
@@ -22,7 +22,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def world_report(spec: WorldSpec, comparison: Comparison, got: QueryResult) -> WorldReport:
-    from sqldrills.grade import WorldReport
+    from sqldrills.grading.grade import WorldReport
 
     if comparison.missing_columns or comparison.extra_columns:
         status, summary = "invalid", "columns do not match the output contract"

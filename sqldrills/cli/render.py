@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqldrills.values import display, to_json
+from sqldrills.grading.values import display, to_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -79,7 +79,7 @@ def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str =
 
 
 def print_json(data: Any) -> None:
-    """Valid JSON (no bare NaN), values as ``sqldrills.values.to_json`` spells them."""
+    """Valid JSON (no bare NaN), values as ``sqldrills.grading.values.to_json`` spells them."""
     sys.stdout.write(json.dumps(to_json(data), indent=2, allow_nan=False) + "\n")
 
 
@@ -117,7 +117,7 @@ def verdict(result: Any, columns: Sequence[str]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from sqldrills.explain import diff_rows
+    from sqldrills.grading.explain import diff_rows
 
     console = _console()
     style = _VERDICT_STYLE.get(result.verdict, "bold")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqldrills.challenges import Challenge
-from sqldrills.grade import (
+from sqldrills.catalog.challenges import Challenge
+from sqldrills.grading.grade import (
     challenge_worlds,
     expected_results,
     grade,
@@ -20,8 +20,8 @@ from sqldrills.grade import (
     same_as,
     trusted_results,
 )
+from sqldrills.grading.sandbox import Limits
 from sqldrills.lint import LintContext, lint
-from sqldrills.sandbox import Limits
 
 MIN_WORLDS_DIFFERING = 2
 _LIMITS = Limits(timeout_s=120.0, max_rows=1_000_000, memory_limit_mb=4096)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
-from sqldrills.challenges import Challenge
-from sqldrills.grade import grade
-from sqldrills.sandbox import Limits
+from sqldrills.catalog.challenges import Challenge
+from sqldrills.grading.grade import grade
+from sqldrills.grading.sandbox import Limits
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from sqlglot.helper import seq_get
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
-from sqldrills.schema import TABLES, Column
+from sqldrills.world.schema import TABLES, Column
 
 GRAINS = ("account", "profile", "device", "session")
 

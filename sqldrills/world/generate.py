@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqldrills.recipe import Recipe
-from sqldrills.schema import TABLES, create_table_sql
+from sqldrills.world.recipe import Recipe
+from sqldrills.world.schema import TABLES, create_table_sql
 
 if TYPE_CHECKING:  # imported where a world is built: the grader only needs the constants
     import duckdb
@@ -814,7 +814,7 @@ def _chunk_main(recipe: Recipe, seed: int, scale: str, path: str, threads: int |
             con.close()
         send.send(("done", None))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        from sqldrills.sandbox import _first_lines  # DuckDB's internal errors carry a stack trace
+        from sqldrills.grading.sandbox import _first_lines  # DuckDB's internal errors carry a stack trace
 
         send.send(("error", f"{type(exc).__name__}: {_first_lines(exc)}"))
     finally:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqldrills.generate import GENERATOR_VERSION, Progress, WorldStats, build_world, child_messages
 from sqldrills.paths import cache_dir
-from sqldrills.recipe import SCALES, Recipe, RecipeError, load_recipe
-from sqldrills.schema import TABLES
+from sqldrills.world.generate import GENERATOR_VERSION, Progress, WorldStats, build_world, child_messages
+from sqldrills.world.recipe import SCALES, Recipe, RecipeError, load_recipe
+from sqldrills.world.schema import TABLES
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,7 +1,7 @@
 """Run one learner query on each world, in a fresh child process that can do no harm.
 
 Every command that runs a learner's SQL goes through :func:`run_query` (or
-:func:`run_user_sql`, which checks the SQL first with ``sqldrills.sqlcheck``). For each
+:func:`run_user_sql`, which checks the SQL first with ``sqldrills.grading.sqlcheck``). For each
 submission a child process is forked; it
 
 * closes every inherited file descriptor but its result pipe, points stdin/stdout/stderr
@@ -13,7 +13,7 @@ submission a child process is forked; it
 * asks DuckDB's own parser that the text is exactly one SELECT statement;
 * runs the query on each world under a timer that interrupts DuckDB, and a watchdog that
   ends the process if DuckDB does not stop;
-* sends back plain values (``sqldrills.values``: a closed set of Python types, whatever
+* sends back plain values (``sqldrills.grading.values``: a closed set of Python types, whatever
   DuckDB's client returned), at most ``max_rows`` rows, through a pipe.
 
 The parent waits with a deadline, kills the child when it passes, and never unpickles
@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from sqldrills.values import PICKLED_CLASSES, plain_rows
+from sqldrills.grading.values import PICKLED_CLASSES, plain_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -122,7 +122,7 @@ def run_user_sql(
     >>> run_user_sql("DELETE FROM accounts", [":memory:"])[0].kind
     'refused'
     """
-    from sqldrills.sqlcheck import Refused, prepare_query
+    from sqldrills.grading.sqlcheck import Refused, prepare_query
 
     try:
         prepared = prepare_query(sql, dialect=dialect)
@@ -287,7 +287,7 @@ def _read_exactly(fd: int, poller: select.poll, buffer: bytearray, size: int, de
 class _PlainValues(pickle.Unpickler):
     """Unpickle only the value types DuckDB returns: the child's bytes are not trusted."""
 
-    ALLOWED = PICKLED_CLASSES  # the child sends plain values only (sqldrills.values)
+    ALLOWED = PICKLED_CLASSES  # the child sends plain values only (sqldrills.grading.values)
 
     def find_class(self, module: str, name: str) -> type:
         if (module, name) not in self.ALLOWED:

@@ -1,6 +1,6 @@
 """``sqldrills takehome``: build bundles, grade a folder of submissions, grade one answer set.
 
-Registered in ``sqldrills.cli`` with ``main.add_command(takehome)``.
+Registered in ``sqldrills.cli.commands`` with ``main.add_command(takehome)``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from sqldrills import render
-from sqldrills.recipe import SCALES
+from sqldrills.cli import render
+from sqldrills.world.recipe import SCALES
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -57,8 +57,8 @@ def build(challenge_list: str, candidates: Path | None, out: Path, scale: str | 
       sqldrills takehome build --challenges members_not_devices,duplicate_events --out th/
       sqldrills takehome build --challenges cohort_leakage --candidates c.csv --out th/
     """
-    from sqldrills.challenges import ChallengeError
-    from sqldrills.takehome import TakehomeError, build_bundles, read_candidates
+    from sqldrills.catalog.challenges import ChallengeError
+    from sqldrills.takehome.core import TakehomeError, build_bundles, read_candidates
 
     ids = [c.strip() for c in challenge_list.split(",") if c.strip()]
     started = time.perf_counter()
@@ -109,8 +109,8 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
       sqldrills takehome grade th/manifest.json submissions/ --out report/
       sqldrills takehome grade th/manifest.json submissions/ --out report/ --resume
     """
-    from sqldrills import reports
-    from sqldrills import takehome as th
+    from sqldrills.takehome import core as th
+    from sqldrills.takehome import reports
 
     try:
         manifest = th.load_manifest(manifest_path)
@@ -163,7 +163,7 @@ def _summary(cohort) -> None:
         rows.append((candidate, f"{score:g}/{max_score:g}", *cells))
     render.console.print(render.rows_table(
         ["candidate", "points", *(t["id"] for t in cohort.tasks)], rows, title="Take-home"))
-    from sqldrills.takehome import describe_cluster, similarity_clusters
+    from sqldrills.takehome.core import describe_cluster, similarity_clusters
 
     for flag in cohort.flags:
         if flag["kind"] != "similar":
@@ -197,9 +197,9 @@ def grade_one(manifest_path: Path, answers_dir: Path, candidate: str | None, fmt
           /autograder/submission --format gradescope \\
           --out /autograder/results/results.json
     """
-    from sqldrills import reports
-    from sqldrills import takehome as th
     from sqldrills.paths import write_atomic
+    from sqldrills.takehome import core as th
+    from sqldrills.takehome import reports
 
     try:
         manifest = th.load_manifest(manifest_path)

@@ -20,15 +20,15 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqldrills import explain
-from sqldrills.challenges import Challenge
-from sqldrills.compare import Comparison, Table, compare, same_result
+from sqldrills.catalog.challenges import Challenge
+from sqldrills.grading import explain
+from sqldrills.grading.compare import Comparison, Table, compare, same_result
+from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, Sandbox, run_query
 from sqldrills.paths import cache_dir, write_atomic
-from sqldrills.sandbox import Limits, QueryFailure, QueryResult, Sandbox, run_query
-from sqldrills.worlds import WorldSpec, cached_world_path, hidden_worlds, practice_world, world_path
+from sqldrills.world.cache import WorldSpec, cached_world_path, hidden_worlds, practice_world, world_path
 
 if TYPE_CHECKING:
-    from sqldrills.generate import Progress
+    from sqldrills.world.generate import Progress
 
 # sqlglot (sqlcheck, lint) is imported where it is used: a one-shot `sqldrills check`
 # forks its sandbox first, so that the child opens the worlds while sqlglot loads here.
@@ -106,7 +106,7 @@ def secret_seed(secret: str, index: int) -> int:
     return 1_000_000 + int.from_bytes(digest[:4], "big") % 1_000_000_000
 
 
-# Bumped when what a cached result holds changes (2: plain values, sqldrills.values).
+# Bumped when what a cached result holds changes (2: plain values, sqldrills.grading.values).
 RESULTS_FORMAT = 2
 
 
@@ -126,7 +126,7 @@ def trusted_results(sql: str, specs: list[WorldSpec], what: str) -> list[Table]:
             tables.append(None)
     missing = [i for i, t in enumerate(tables) if t is None]
     if missing:
-        from sqldrills.sqlcheck import prepare_query
+        from sqldrills.grading.sqlcheck import prepare_query
 
         prepared = prepare_query(sql)
         outcomes = run_query(prepared, [world_path(specs[i]) for i in missing],
@@ -189,7 +189,7 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     # process imports sqlglot and checks the query; otherwise the query is checked first,
     # so that a refused one does not wait for worlds to be built.
     sandbox = Sandbox.start(paths, limits=limits) if all(paths) else None
-    from sqldrills.sqlcheck import Refused, prepare_query
+    from sqldrills.grading.sqlcheck import Refused, prepare_query
 
     try:
         prepared = prepare_query(sql, dialect=dialect)

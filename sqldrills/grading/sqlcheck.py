@@ -4,7 +4,7 @@ This is the first layer of the sandbox (SECURITY.md): it parses the answer with 
 refuses anything that is not a single query reading the world's tables, and translates
 other dialects to DuckDB. The refusals are written for learners: each names what was
 refused and how to fix it. The second layer (DuckDB's own parser, read-only worlds,
-external access off, locked configuration, OS limits) lives in ``sqldrills.sandbox`` and
+external access off, locked configuration, OS limits) lives in ``sqldrills.grading.sandbox`` and
 does not trust this one.
 
 >>> prepare_query("SELECT plan, count(*) AS n FROM accounts GROUP BY plan")
@@ -14,7 +14,7 @@ does not trust this one.
 >>> prepare_query("DROP TABLE accounts")
 Traceback (most recent call last):
     ...
-sqldrills.sqlcheck.Refused: Refused: only a read-only query (SELECT, WITH, UNION, VALUES) is allowed, not DROP
+sqldrills.grading.sqlcheck.Refused: Refused: only a read-only query (SELECT, WITH, UNION, VALUES) is allowed, not DROP
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, OptimizeError, ParseError, SqlglotError, TokenError
 
 from sqldrills import DIALECTS
-from sqldrills.schema import TABLES
+from sqldrills.world.schema import TABLES
 
 # Answers are a screenful of SQL; anything far larger is an accident or an attack, and
 # parsing it would cost seconds. Checked before parsing.

@@ -16,9 +16,10 @@ from typing import Any
 
 import click
 
-from sqldrills import DIALECTS, __version__, render
-from sqldrills.recipe import SCALES, RecipeError
-from sqldrills.schema import TABLES
+from sqldrills import DIALECTS, __version__
+from sqldrills.cli import render
+from sqldrills.world.recipe import SCALES, RecipeError
+from sqldrills.world.schema import TABLES
 
 
 @contextlib.contextmanager
@@ -65,7 +66,7 @@ def scale_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def practice_db(scale: str | None = None) -> Path:
     """The practice world's file, built (with a progress bar) on first use."""
-    from sqldrills.worlds import practice_world, world_path
+    from sqldrills.world.cache import practice_world, world_path
 
     spec = practice_world(scale)
     with _bar_on_first_use(f"Building the practice world ({spec.describe()})") as progress:
@@ -105,8 +106,8 @@ def generate(seed: int | None, scale: str | None, recipe: str, out: Path | None,
       sqldrills generate --scale tiny --format parquet --out world/
       sqldrills generate --check          # fill the cache with the practice world, check it
     """
-    from sqldrills.generate import world_stats
-    from sqldrills.worlds import WorldSpec, build_to, default_scale, practice_world, world_path
+    from sqldrills.world.cache import WorldSpec, build_to, default_scale, practice_world, world_path
+    from sqldrills.world.generate import world_stats
 
     try:
         spec = practice_world(scale, recipe)
@@ -148,7 +149,7 @@ def generate(seed: int | None, scale: str | None, recipe: str, out: Path | None,
 
 def _export_parquet(db: Path, out: Path) -> None:
     """Write the Parquet folder next to ``out`` and rename it into place when complete."""
-    from sqldrills.worlds import export_parquet
+    from sqldrills.world.cache import export_parquet
 
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -169,7 +170,7 @@ def _export_parquet(db: Path, out: Path) -> None:
 
 
 def _run_world_checks(db: Path) -> None:
-    from sqldrills.worldchecks import run_checks
+    from sqldrills.world.checks import run_checks
 
     results = run_checks(db)
     rows = [("ok" if r.passed else "FAILED", r.check.name, r.check.property) for r in results]
@@ -236,7 +237,7 @@ def query(sql: str, dialect: str, timeout: float, scale: str | None, fmt: str) -
       sqldrills query "select device_type, count(*) from devices group by 1"
       sqldrills query "select * from dataset_info" --json
     """
-    from sqldrills.sandbox import Limits, QueryFailure, run_user_sql
+    from sqldrills.grading.sandbox import Limits, QueryFailure, run_user_sql
 
     result = run_user_sql(sql, [practice_db(scale)], dialect=dialect,
                           limits=Limits(timeout_s=timeout))[0]
@@ -251,7 +252,7 @@ def query(sql: str, dialect: str, timeout: float, scale: str | None, fmt: str) -
 
 # ---------------------------------------------------------------------------- drills
 def _challenge(challenge_id: str):
-    from sqldrills.challenges import ChallengeError, get
+    from sqldrills.catalog.challenges import ChallengeError, get
 
     try:
         return get(challenge_id)
@@ -273,9 +274,9 @@ def _read_answer(source: str) -> str:
 
 def _grade_and_record(challenge, sql: str, dialect: str, timeout: float, scale: str | None,
                       as_text: bool = True):
-    from sqldrills import progress
-    from sqldrills.grade import grade
-    from sqldrills.sandbox import Limits
+    from sqldrills.cli import attempts as progress
+    from sqldrills.grading.grade import grade
+    from sqldrills.grading.sandbox import Limits
 
     with _bar_on_first_use("Building the worlds (first use only)") as progress_bar:
         result = grade(challenge, sql, dialect=dialect, limits=Limits(timeout_s=timeout),
@@ -297,8 +298,8 @@ def grading_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @output_options
 def list_(fmt: str) -> None:
     """Drills by track, in learning order, with difficulty, tags and your status."""
-    from sqldrills import progress
-    from sqldrills.challenges import load_all
+    from sqldrills.catalog.challenges import load_all
+    from sqldrills.cli import attempts as progress
 
     rows = [(c.track, c.id, "*" * c.difficulty, ", ".join(c.tags), progress.status(c.id), c.title)
             for c in load_all()]
@@ -347,7 +348,7 @@ def check(challenge_id: str, answer: str, dialect: str, timeout: float, scale: s
 @click.argument("challenge_id")
 def hint(challenge_id: str) -> None:
     """The next hint (each call reveals one more)."""
-    from sqldrills import progress
+    from sqldrills.cli import attempts as progress
 
     challenge = _challenge(challenge_id)
     index = progress.next_hint(challenge.id, len(challenge.hints))
@@ -359,7 +360,7 @@ def hint(challenge_id: str) -> None:
 @click.option("--force", is_flag=True, help="Show it even before a correct answer.")
 def solution(challenge_id: str, force: bool) -> None:
     """The reference query, its explanation and the traps it guards against."""
-    from sqldrills import progress
+    from sqldrills.cli import attempts as progress
 
     challenge = _challenge(challenge_id)
     if progress.status(challenge.id) != "solved" and not force:
@@ -374,8 +375,8 @@ def solution(challenge_id: str, force: bool) -> None:
 @output_options
 def progress_(fmt: str) -> None:
     """Your status on every drill."""
-    from sqldrills import progress
-    from sqldrills.challenges import load_all
+    from sqldrills.catalog.challenges import load_all
+    from sqldrills.cli import attempts as progress
 
     data = progress.load()
     rows = [(c.id, progress.status(c.id), data.get(c.id, {}).get("attempts", 0),
@@ -389,7 +390,7 @@ def progress_(fmt: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def reset(challenge_id: str | None, yes: bool) -> None:
     """Forget your progress on one drill (or all of them). Answer files are kept."""
-    from sqldrills import progress
+    from sqldrills.cli import attempts as progress
 
     if challenge_id:
         _challenge(challenge_id)
@@ -437,7 +438,7 @@ def run(challenge_id: str, dialect: str, timeout: float, scale: str | None,
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         sys.exit(grade_once())
-    from sqldrills.watch import watch
+    from sqldrills.cli.watch import watch
 
     watch(answer, grade_once, on_key={
         "h": lambda: hint.callback(challenge.id),
@@ -454,7 +455,7 @@ def shell(scale: str | None, dialect: str, timeout: float) -> None:
 
     End a query with ';'. Type .tables, .schema TABLE or .quit.
     """
-    from sqldrills.sandbox import Limits, QueryFailure, run_user_sql
+    from sqldrills.grading.sandbox import Limits, QueryFailure, run_user_sql
 
     db = practice_db(scale)
     render.console.print(f"Practice world: {db.name}. End queries with ';'. .quit to leave.")
@@ -510,8 +511,8 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, m
       sqldrills validate
       sqldrills validate cohort_leakage --scale tiny
     """
-    from sqldrills.challenges import ChallengeError, load_all
-    from sqldrills.validate import validate_catalog
+    from sqldrills.catalog.challenges import ChallengeError, load_all
+    from sqldrills.catalog.validate import validate_catalog
 
     started = time.perf_counter()
     try:
@@ -539,7 +540,7 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, m
 
 def _validate_mutants(challenges: list, scale: str | None, min_kill_rate: float,
                       as_json: bool) -> None:
-    from sqldrills.mutants import mutation_test
+    from sqldrills.catalog.mutants import mutation_test
 
     started = time.perf_counter()
     reports = []
@@ -572,7 +573,7 @@ def _validate_mutants(challenges: list, scale: str | None, min_kill_rate: float,
 
 
 def _register_takehome() -> None:
-    from sqldrills.takehome_cli import takehome
+    from sqldrills.takehome.commands import takehome
 
     main.add_command(takehome)
 

@@ -5,7 +5,7 @@ The test suite regenerates it and compares, so the page cannot go stale.
 
 from __future__ import annotations
 
-from sqldrills.challenges import TRACKS, Challenge, load_all
+from sqldrills.catalog.challenges import TRACKS, Challenge, load_all
 
 
 def catalog_markdown(challenges: list[Challenge] | None = None) -> str:

@@ -1,0 +1,1 @@
+"""The drill catalog: the strict loader, the self-check (validate), mutation testing and the catalog page."""
