@@ -46,12 +46,12 @@ os.environ.setdefault("SQLDRILLS_SCALE", "tiny")
 from sqldrills.catalog.challenges import Challenge, load_all  # noqa: E402
 from sqldrills.cli import render  # noqa: E402
 from sqldrills.grading.grade import (  # noqa: E402
-    VERDICTS,
     challenge_worlds,
     expected_results,
     grade,
     trusted_results,
 )
+from sqldrills.grading.results import Verdict  # noqa: E402
 from sqldrills.grading.sandbox import Limits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ class Answer:
     sql: str
     dialect: str = "duckdb"
     # Verdicts that are right for this answer (hostile "ok" cases may be anything).
-    allowed: tuple[str, ...] = VERDICTS
+    allowed: tuple[str, ...] = tuple(Verdict)
 
 
 def hostile_texts() -> list[tuple[str, str, str, str]]:
@@ -91,7 +91,7 @@ def build_answers(n: int, challenges: list[Challenge], seed: int) -> list[Answer
     hostile = []
     for i, (case_id, sql, dialect, expect) in enumerate(hostile_texts()):
         challenge = challenges[i % len(challenges)]
-        allowed = VERDICTS if expect == "ok" else ("error",)
+        allowed = tuple(Verdict) if expect == "ok" else (Verdict.ERROR,)
         hostile.append(Answer("hostile", f"hostile/{case_id}", challenge, sql, dialect, allowed))
     rng = random.Random(seed)
     rng.shuffle(benign)

@@ -37,7 +37,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from sqldrills.catalog.challenges import Challenge, load_all
-from sqldrills.grading.grade import VERDICTS, GradeResult, challenge_worlds, grade
+from sqldrills.grading.grade import challenge_worlds, grade
+from sqldrills.grading.results import GradeResult, Verdict
 from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, run_user_sql
 from sqldrills.grading.sqlcheck import DIALECTS, Refused, prepare_query
 from sqldrills.grading.values import to_json
@@ -248,7 +249,7 @@ def check_grade(challenge: Challenge, sql: str, dialect: str = "duckdb") -> Grad
     elapsed = time.monotonic() - started
     assert elapsed < sandbox_bound(worlds), f"grade took {elapsed:.1f}s"
     assert isinstance(result, GradeResult)
-    assert result.verdict in VERDICTS, result.verdict
+    assert result.verdict in list(Verdict), result.verdict
     assert isinstance(result.message, str) and result.message.strip(), result
     assert "Traceback" not in result.message
     assert result.challenge == challenge.id

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqldrills.paths import challenges_dir
+from sqldrills.strictkeys import check_keys
 
 TRACKS = (
     "grain", "deduplication", "time", "nulls", "joins", "ratios", "cohorts",
@@ -93,16 +94,6 @@ class Challenge:
         return next((t for t in self.traps if t.id == trap_id), None)
 
 
-def _check_keys(data: dict[str, Any], required: set[str], optional: set[str], where: str) -> None:
-    missing = sorted(required - data.keys())
-    if missing:
-        raise ChallengeError(f"{where}: missing key(s) {', '.join(missing)}")
-    unknown = sorted(data.keys() - required - optional)
-    if unknown:
-        known = ", ".join(sorted(required | optional))
-        raise ChallengeError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {known})")
-
-
 def _headers(sql: str) -> dict[str, str]:
     """``-- key: value`` lines at the top of a SQL file.
 
@@ -140,12 +131,14 @@ def load_challenge(path: Path) -> Challenge:
         data = tomllib.loads(_read(toml_path))
     except tomllib.TOMLDecodeError as exc:
         raise ChallengeError(f"{toml_path}: {exc}") from None
-    _check_keys(data, _REQUIRED, _OPTIONAL, str(toml_path))
+    check_keys(data, required=_REQUIRED, optional=_OPTIONAL, where=str(toml_path),
+               error=ChallengeError)
     where = str(toml_path)
     output = data["output"]
     if not isinstance(output, dict):
         raise ChallengeError(f"{where}: [output] must be a table")
-    _check_keys(output, {"columns", "grain"}, _OUTPUT_KEYS - {"columns", "grain"}, f"{where} [output]")
+    check_keys(output, required={"columns", "grain"}, optional=_OUTPUT_KEYS - {"columns", "grain"},
+               where=f"{where} [output]", error=ChallengeError)
     columns = tuple(output["columns"])
     if not columns or any(not _ID.match(c) for c in columns):
         raise ChallengeError(f"{where}: output.columns must be snake_case names")
@@ -163,9 +156,10 @@ def load_challenge(path: Path) -> Challenge:
         if key not in columns:
             raise ChallengeError(f"{where}: {key!r} is not an output column")
     for i, world in enumerate(data.get("worlds", [])):
-        _check_keys(world, {"seed"}, _WORLD_KEYS - {"seed"}, f"{where} [[worlds]] #{i + 1}")
+        check_keys(world, required={"seed"}, optional=_WORLD_KEYS - {"seed"},
+                   where=f"{where} [[worlds]] #{i + 1}", error=ChallengeError)
     lint = data.get("lint", {})
-    _check_keys(lint, set(), _LINT_KEYS, f"{where} [lint]")
+    check_keys(lint, optional=_LINT_KEYS, where=f"{where} [lint]", error=ChallengeError)
 
     prompt = _read(path / "prompt.md")
     for column in columns:
@@ -205,7 +199,7 @@ def _load_traps(path: Path, declared: dict[str, Any], where: str) -> tuple[Trap,
         if unknown:
             raise ChallengeError(f"{trap_file}: unknown header(s) {', '.join(unknown)}")
         meta.update(declared.get(tid, {}))
-        _check_keys(meta, _TRAP_KEYS, set(), f"{trap_file}")
+        check_keys(meta, required=_TRAP_KEYS, where=str(trap_file), error=ChallengeError)
         traps.append(Trap(tid, meta["name"], meta["explanation"], sql, trap_file))
     return tuple(traps)
 

@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from sqldrills.catalog.challenges import Challenge
 from sqldrills.grading.grade import grade
+from sqldrills.grading.results import Verdict
 from sqldrills.grading.sandbox import Limits
 
 
@@ -239,11 +240,11 @@ def mutation_test(challenge: Challenge, scale: str | None = None,
         seen.add(mutant.sql)
         report.total += 1
         result = grade(challenge, mutant.sql, limits=limits or Limits(timeout_s=20.0), scale=scale)
-        if result.verdict == "error":
+        if result.verdict == Verdict.ERROR:
             report.not_running += 1
         elif mutant.id in challenge.equivalent_mutants:
             report.equivalent.append(mutant.id)
-        elif result.verdict == "correct":
+        elif result.verdict == Verdict.CORRECT:
             report.survivors.append(mutant)
         else:
             report.killed += 1

@@ -20,6 +20,7 @@ from sqldrills.grading.grade import (
     same_as,
     trusted_results,
 )
+from sqldrills.grading.results import Verdict
 from sqldrills.grading.sandbox import Limits
 from sqldrills.lint import LintContext, lint
 
@@ -66,9 +67,9 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
         else:
             results = trusted_results(sql, specs, where)
             agrees = all(same_as(challenge, x, y) for x, y in zip(expected, results, strict=True))
-            verdict = "correct" if agrees else "misleading"
+            verdict = Verdict.CORRECT if agrees else Verdict.MISLEADING
             message = "its results differ from reference.sql on some world"
-        claim(verdict == "correct", f"{where}: judged {verdict}, not correct: {message}")
+        claim(verdict == Verdict.CORRECT, f"{where}: judged {verdict}, not correct: {message}")
         warnings = lint(sql, context)
         claim(not warnings, f"{where}: lint warns on a right answer: "
               + "; ".join(f"{w.rule} {w.message}" for w in warnings))
@@ -85,10 +86,10 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
             result = grade(challenge, trap.sql, limits=_LIMITS, scale=scale)
             verdict, pitfall = result.verdict, result.pitfall
         else:  # what the grader would say of these results, without running them again
-            verdict = "misleading" if differing else "correct"
+            verdict = Verdict.MISLEADING if differing else Verdict.CORRECT
             named = matching_trap(challenge, specs, results)
             pitfall = named.id if named else None
-        claim(verdict == "misleading" and pitfall == trap.id,
+        claim(verdict == Verdict.MISLEADING and pitfall == trap.id,
               f"{where}: judged {verdict} with pitfall {pitfall!r}, "
               f"expected misleading with {trap.id!r}")
     return report

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqldrills.grading.results import Verdict
 from sqldrills.paths import data_dir, write_atomic
 
 
@@ -51,7 +52,7 @@ def record_attempt(challenge_id: str, verdict: str, pitfall: str | None) -> None
         entry["last_verdict"] = verdict
         entry["last_pitfall"] = pitfall
         entry["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
-        if verdict == "correct":
+        if verdict == Verdict.CORRECT:
             entry["solved"] = True
         if pitfall:
             entry.setdefault("pitfalls_met", [])

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqldrills.grading.results import Verdict
 from sqldrills.grading.values import display, to_json
 
 if TYPE_CHECKING:
@@ -108,8 +109,8 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Any]:
         yield update
 
 
-_VERDICT_STYLE = {"correct": "bold green", "misleading": "bold yellow",
-                  "invalid": "bold magenta", "error": "bold red"}
+_VERDICT_STYLE = {Verdict.CORRECT: "bold green", Verdict.MISLEADING: "bold yellow",
+                  Verdict.INVALID: "bold magenta", Verdict.ERROR: "bold red"}
 
 
 def verdict(result: Any, columns: Sequence[str]) -> None:
@@ -132,7 +133,7 @@ def verdict(result: Any, columns: Sequence[str]) -> None:
             table.add_row(Text(f"{w.world} ({w.description})"), mark, Text(w.summary))
         console.print(table)
     failing = next((w for w in result.worlds if w.diffs), None)
-    if failing is not None and result.verdict == "misleading" and not result.order_only:
+    if failing is not None and result.verdict == Verdict.MISLEADING and not result.order_only:
         header, rows = diff_rows(failing, tuple(columns))
         console.print(rows_table(header, rows, title=f"Where it differs ({failing.world} world)"))
     for warning in result.warnings:

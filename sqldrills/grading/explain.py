@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqldrills.grading.compare import Comparison
+from sqldrills.grading.results import WorldReport, WorldStatus
 
 if TYPE_CHECKING:
     from sqldrills.catalog.challenges import Challenge, Trap
-    from sqldrills.grading.grade import WorldReport
     from sqldrills.grading.sandbox import QueryFailure, QueryResult
     from sqldrills.world.cache import WorldSpec
 
@@ -22,14 +22,13 @@ def _plural(n: int, word: str) -> str:
 
 
 def world_report(spec: WorldSpec, comparison: Comparison, got: QueryResult) -> WorldReport:
-    from sqldrills.grading.grade import WorldReport
 
     if comparison.missing_columns or comparison.extra_columns:
-        status, summary = "invalid", "columns do not match the output contract"
+        status, summary = WorldStatus.INVALID, "columns do not match the output contract"
     elif comparison.equal:
-        status, summary = "match", f"{_plural(comparison.expected_rows, 'row')}, all equal"
+        status, summary = WorldStatus.MATCH, f"{_plural(comparison.expected_rows, 'row')}, all equal"
     else:
-        status = "differs"
+        status = WorldStatus.DIFFERS
         if comparison.order_only:
             summary = "same rows, wrong order"
         else:
@@ -43,7 +42,7 @@ def world_report(spec: WorldSpec, comparison: Comparison, got: QueryResult) -> W
 
 
 def error_message(failure: QueryFailure, reports: list[WorldReport]) -> str:
-    worlds = [r.world for r in reports if r.status == "error"]
+    worlds = [r.world for r in reports if r.status == WorldStatus.ERROR]
     where = "" if len(worlds) == len(reports) else f" (on {', '.join(worlds)})"
     return f"Your query did not run{where}: {failure.message}"
 
@@ -80,7 +79,7 @@ def misleading_message(
     reports: list[WorldReport],
     order_only: bool,
 ) -> str:
-    wrong = [r.world for r in reports if r.status != "match"]
+    wrong = [r.world for r in reports if r.status != WorldStatus.MATCH]
     where = f"Wrong on {len(wrong)} of {len(reports)} worlds ({', '.join(wrong)})"
     if order_only:
         keys = ", ".join(challenge.sort_keys)

@@ -7,7 +7,7 @@
 4. explain: name the trap whose results the answer reproduces, or show a counterexample
    (``explain``), and add lint warnings.
 
-Verdicts: ``correct``, ``misleading``, ``invalid``, ``error``.
+Verdicts and result records: ``sqldrills.grading.results``.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ import hashlib
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqldrills.catalog.challenges import Challenge
 from sqldrills.grading import explain
 from sqldrills.grading.compare import Comparison, Table, compare, same_result
+from sqldrills.grading.results import GradeResult, Verdict, WorldReport, WorldStatus
 from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, Sandbox, run_query
 from sqldrills.paths import cache_dir, write_atomic
 from sqldrills.world.cache import WorldSpec, cached_world_path, hidden_worlds, practice_world, world_path
@@ -33,52 +34,12 @@ if TYPE_CHECKING:
 # sqlglot (sqlcheck, lint) is imported where it is used: a one-shot `sqldrills check`
 # forks its sandbox first, so that the child opens the worlds while sqlglot loads here.
 
-VERDICTS = ("correct", "misleading", "invalid", "error")
-
 # References and traps are trusted, but they run in the same sandbox, with room to spare.
 REFERENCE_LIMITS = Limits(timeout_s=300.0, max_rows=1_000_000, memory_limit_mb=4096)
 
 
 class CatalogError(RuntimeError):
     """A reference or a trap of the catalog does not run: an authoring bug, not the learner's."""
-
-
-@dataclass
-class WorldReport:
-    world: str
-    description: str
-    status: str  # "match" | "differs" | "invalid" | "error"
-    summary: str
-    elapsed_ms: float = 0.0
-    diffs: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def match(self) -> bool:
-        return self.status == "match"
-
-
-@dataclass
-class GradeResult:
-    challenge: str
-    verdict: str
-    message: str
-    pitfall: str | None = None
-    pitfall_name: str | None = None
-    pitfall_explanation: str | None = None
-    worlds: list[WorldReport] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    order_only: bool = False
-    elapsed_ms: float = 0.0
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.verdict == "correct" else 1
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for world in data["worlds"]:
-            world["match"] = world["status"] == "match"
-        return data
 
 
 def challenge_worlds(challenge: Challenge, scale: str | None = None,
@@ -196,7 +157,7 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     except Refused as exc:
         if sandbox:
             sandbox.cancel()
-        return GradeResult(challenge.id, "error", exc.message,
+        return GradeResult(challenge.id, Verdict.ERROR, exc.message,
                            warnings=_lint_warnings(challenge, sql, dialect))
     if sandbox is None:
         sandbox = Sandbox.start([world_path(s, progress) for s in specs], limits=limits)
@@ -214,7 +175,7 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     comparisons: list[Comparison | None] = []
     for spec, want, got in zip(specs, expected, outcomes, strict=True):
         if isinstance(got, QueryFailure):
-            reports.append(WorldReport(spec.label, spec.describe(), "error", got.message))
+            reports.append(WorldReport(spec.label, spec.describe(), WorldStatus.ERROR, got.message))
             comparisons.append(None)
             continue
         comparison = _compare(challenge, want, Table(list(got.columns), list(got.rows)))
@@ -223,14 +184,14 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
 
     failure = next((o for o in outcomes if isinstance(o, QueryFailure)), None)
     if failure is not None:
-        return GradeResult(challenge.id, "error", explain.error_message(failure, reports),
+        return GradeResult(challenge.id, Verdict.ERROR, explain.error_message(failure, reports),
                            worlds=reports, warnings=warnings)
     done = [c for c in comparisons if c is not None]
     if any(c.missing_columns or c.extra_columns for c in done):
-        return GradeResult(challenge.id, "invalid", explain.invalid_message(challenge, done[0]),
+        return GradeResult(challenge.id, Verdict.INVALID, explain.invalid_message(challenge, done[0]),
                            worlds=reports, warnings=warnings)
     if all(c.equal for c in done):
-        return GradeResult(challenge.id, "correct", explain.correct_message(challenge, reports),
+        return GradeResult(challenge.id, Verdict.CORRECT, explain.correct_message(challenge, reports),
                            worlds=reports, warnings=warnings)
 
     answers = [Table(list(o.columns), list(o.rows)) for o in outcomes
@@ -240,7 +201,7 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     practice = next(c for c in done if not c.equal)
     message = explain.misleading_message(challenge, trap, practice, reports, order_only)
     return GradeResult(
-        challenge.id, "misleading", message,
+        challenge.id, Verdict.MISLEADING, message,
         pitfall=trap.id if trap else None,
         pitfall_name=trap.name if trap else None,
         pitfall_explanation=trap.explanation if trap else None,
