@@ -1,0 +1,95 @@
+"""``sqldrills validate``: the catalog's self-check, and mutation testing of its worlds."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from sqldrills.cli import render
+from sqldrills.cli.drills import challenge_by_id
+from sqldrills.cli.options import Failure, json_option, scale_option
+
+
+@click.command()
+@click.argument("challenge_ids", nargs=-1)
+@scale_option
+@json_option
+@click.option("--mutants", is_flag=True,
+              help="Mutation-test the worlds: grade near misses of every reference.")
+@click.option("--min-kill-rate", type=float, default=0.95, show_default=True,
+              help="With --mutants: fail below this share of non-equivalent mutants killed.")
+@click.option("--fresh", is_flag=True,
+              help="Also grade every reference and trap end to end, as a learner's answer "
+                   "(slower; catches non-deterministic SQL).")
+def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, mutants: bool,
+             min_kill_rate: float, fresh: bool) -> None:
+    """The catalog's self-check: references agree, every trap is caught and named.
+
+    \b
+    Examples:
+      sqldrills validate
+      sqldrills validate cohort_leakage --scale tiny
+    """
+    from sqldrills.catalog.challenges import ChallengeError, load_all
+    from sqldrills.catalog.validate import validate_catalog
+
+    started = time.perf_counter()
+    try:
+        challenges = [challenge_by_id(c) for c in challenge_ids] if challenge_ids else load_all()
+    except ChallengeError as exc:
+        raise Failure(str(exc)) from None
+    if mutants:
+        _validate_mutants(challenges, scale, min_kill_rate, as_json)
+        return
+    with render.progress_bar("Validating the catalog") as progress:
+        reports = validate_catalog(challenges, scale, progress, fresh)
+    elapsed = time.perf_counter() - started
+    if as_json:
+        render.print_json([vars(r) for r in reports])
+    else:
+        render.print_rows(["drill", "claims checked", "problems"],
+                          [(r.challenge, r.checks, len(r.problems)) for r in reports])
+        for r in reports:
+            for problem in r.problems:
+                render.err_console.print(render.Text(problem, style="red"))
+        render.console.print(f"{len(reports)} drills validated in {elapsed:.1f}s")
+    if any(not r.ok for r in reports):
+        sys.exit(1)
+
+
+def _validate_mutants(challenges: list, scale: str | None, min_kill_rate: float,
+                      as_json: bool) -> None:
+    from sqldrills.catalog.mutants import mutation_test
+
+    started = time.perf_counter()
+    reports = []
+    with render.progress_bar("Mutation testing") as progress:
+        for i, challenge in enumerate(challenges):
+            if progress:
+                progress(challenge.id, i, len(challenges))
+            reports.append(mutation_test(challenge, scale))
+    killed = sum(r.killed for r in reports)
+    scored = sum(r.scored for r in reports)
+    rate = killed / scored if scored else 1.0
+    if as_json:
+        render.print_json({"kill_rate": rate, "drills": [
+            {"challenge": r.challenge, "mutants": r.total, "not_running": r.not_running,
+             "equivalent": r.equivalent, "killed": r.killed,
+             "survivors": [vars(m) for m in r.survivors]} for r in reports]})
+    else:
+        render.print_rows(
+            ["drill", "mutants", "not running", "equivalent", "killed", "survived"],
+            [(r.challenge, r.total, r.not_running, len(r.equivalent), r.killed, len(r.survivors))
+             for r in reports])
+        for r in reports:
+            for m in r.survivors:
+                render.console.print(render.Text(f"survivor {r.challenge} {m.id}: {m.description}"))
+        render.console.print(
+            f"{killed} of {scored} non-equivalent running mutants killed ({rate:.1%}) "
+            f"in {time.perf_counter() - started:.0f}s")
+    if rate < min_kill_rate:
+        sys.exit(1)
+
+

@@ -1,0 +1,191 @@
+"""Commands over the world: generate one, read its schema, query it, explore it."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sqldrills.cli import render
+from sqldrills.cli.options import Failure, UsageError, output_options, query_options, scale_option
+from sqldrills.world.recipe import RecipeError
+from sqldrills.world.schema import TABLES
+
+
+@contextlib.contextmanager
+def bar_on_first_use(description: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback that draws a bar on stderr from its first call on (a world is
+    being built); when nothing reports progress, nothing is drawn and rich is not loaded."""
+    with contextlib.ExitStack() as stack:
+        bars: list[Any] = []
+
+        def update(what: str, done: int, total: int) -> None:
+            if not bars:
+                bars.append(stack.enter_context(render.progress_bar(description, enabled=sys.stderr.isatty())))
+            if bars[0] is not None:
+                bars[0](what, done, total)
+
+        yield update
+
+
+def practice_db(scale: str | None = None) -> Path:
+    """The practice world's file, built (with a progress bar) on first use."""
+    from sqldrills.world.cache import practice_world, world_path
+
+    spec = practice_world(scale)
+    with bar_on_first_use(f"Building the practice world ({spec.describe()})") as progress:
+        return world_path(spec, progress)
+
+
+@click.command()
+@click.option("--seed", type=int, default=None, help="Seed (default: the practice seed).")
+@scale_option
+@click.option("--recipe", default="streaming", show_default=True, help="Recipe in datasets/.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write here (a .duckdb file, or a folder with --format parquet). "
+                   "Without it, fill the cache.")
+@click.option("--format", "fmt", type=click.Choice(["duckdb", "parquet"]), default="duckdb",
+              show_default=True)
+@click.option("--check", is_flag=True, help="Run the world checks afterwards.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+def generate(seed: int | None, scale: str | None, recipe: str, out: Path | None, fmt: str,
+             check: bool, force: bool) -> None:
+    """Generate a world (a DuckDB database) from a recipe, a seed and a scale.
+
+    \b
+    Examples:
+      sqldrills generate --seed 7 --scale small --out world.duckdb
+      sqldrills generate --scale tiny --format parquet --out world/
+      sqldrills generate --check          # fill the cache with the practice world, check it
+    """
+    from sqldrills.world import export
+    from sqldrills.world.cache import WorldSpec, build_to, default_scale, practice_world, world_path
+
+    try:
+        spec = practice_world(scale, recipe)
+        spec = WorldSpec(seed if seed is not None else spec.seed, scale or default_scale(), recipe)
+        spec.load()
+    except RecipeError as exc:
+        raise UsageError(str(exc)) from None
+    if out is not None and out.exists() and not force:
+        raise UsageError(f"{out} exists; pass --force to overwrite it or choose another --out")
+    started = time.perf_counter()
+    with render.progress_bar(f"Generating {recipe} ({spec.describe()})") as progress:
+        if out is None or fmt == "parquet":
+            db = world_path(spec, progress)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            build_to(spec, out.resolve(), progress)
+            db = out
+    if fmt == "parquet" and out is not None:
+        export.export_parquet(db, out)
+    stats = export.stats(db)
+    elapsed = time.perf_counter() - started
+    render.console.print(render.rows_table(
+        ["table", "rows"], [(t, f"{n:,}") for t, n in stats.rows.items()], title="Rows"))
+    render.console.print(render.rows_table(
+        ["planted trap", "value"],
+        [(k, f"{v:.2%}" if isinstance(v, float) and v < 1 else v) for k, v in stats.traps.items()],
+        title="Bait"))
+    events = stats.rows["events"]
+    render.console.print(f"{events:,} events in {elapsed:.1f}s -> {out or db}")
+    if check:
+        _run_world_checks(db)
+
+
+def _run_world_checks(db: Path) -> None:
+    from sqldrills.world.checks import run_checks
+
+    results = run_checks(db)
+    rows = [("ok" if r.passed else "FAILED", r.check.name, r.check.property) for r in results]
+    render.console.print(render.rows_table(["", "check", "property"], rows, title="World checks"))
+    failed = [r for r in results if not r.passed]
+    if failed:
+        for r in failed:
+            render.err_console.print(f"[red]{r.check.name}[/red]: failing rows {r.failing_rows}")
+        raise Failure(f"{len(failed)} world check(s) failed")
+
+
+@click.command()
+@click.argument("table", required=False)
+@scale_option
+def schema(table: str | None, scale: str | None) -> None:
+    """Tables and columns of the world, with what each means and example values.
+
+    \b
+    Examples:
+      sqldrills schema
+      sqldrills schema events
+    """
+    if table is not None and table.lower() not in TABLES:
+        raise UsageError(f"no table {table!r}; tables: {', '.join(TABLES)}")
+    examples = _examples(practice_db(scale), table.lower()) if table else {}
+    for name, columns in TABLES.items():
+        if table and name != table.lower():
+            continue
+        rows = [(c.name, c.type + (" NULL" if c.nullable else ""), c.meaning,
+                 examples.get(c.name, "")) for c in columns]
+        headers = ["column", "type", "meaning"] + (["examples"] if table else [])
+        render.console.print(render.rows_table(headers, [r[: len(headers)] for r in rows],
+                                               title=name))
+
+
+def _examples(db: Path, table: str) -> dict[str, str]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for column in TABLES[table]:
+            values = con.execute(
+                f"SELECT DISTINCT {column.name} FROM (SELECT {column.name} FROM {table} "
+                f"USING SAMPLE 2000 ROWS (reservoir, 1)) WHERE {column.name} IS NOT NULL "
+                f"ORDER BY 1 LIMIT 3").fetchall()
+            out[column.name] = ", ".join(str(v[0]) for v in values)
+        return out
+    finally:
+        con.close()
+
+
+@click.command()
+@click.argument("sql")
+@query_options
+@output_options
+def query(sql: str, dialect: str, timeout: float, scale: str | None, fmt: str) -> None:
+    """Run one read-only query on the practice world, in the grader's sandbox.
+
+    \b
+    Examples:
+      sqldrills query "select device_type, count(*) from devices group by 1"
+      sqldrills query "select * from dataset_info" --json
+    """
+    from sqldrills.grading.sandbox import Limits, QueryFailure, run_user_sql
+
+    result = run_user_sql(sql, [practice_db(scale)], dialect=dialect,
+                          limits=Limits(timeout_s=timeout))[0]
+    if isinstance(result, QueryFailure):
+        raise Failure(result.message)
+    render.print_rows(result.columns, result.rows, fmt)
+    if result.truncated:
+        render.err_console.print(f"(showing the first {len(result.rows):,} rows)")
+
+
+
+
+@click.command()
+@query_options
+def shell(dialect: str, timeout: float, scale: str | None) -> None:
+    """Explore the practice world interactively, in the grader's sandbox.
+
+    End a query with ';'. Type .tables, .schema TABLE or .quit.
+    """
+    from sqldrills.cli.shell import repl
+
+    repl(practice_db(scale), dialect, timeout, lambda table: schema.callback(table, scale))
+
+
