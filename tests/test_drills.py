@@ -1,5 +1,5 @@
-"""Every drill proves its claims on the worlds (one parametrized test per drill), and the
-grader's verdicts hold for rewrites, dialects and wrong shapes."""
+"""Every drill of the catalog proves its claims on the worlds (one parametrized test per
+drill), and answers that differ from its reference only in form are correct."""
 
 from __future__ import annotations
 
@@ -50,83 +50,3 @@ EQUIVALENT_REWRITES = {
 def test_equivalent_rewrites_are_correct(drill: str, sql: str) -> None:
     result = grade(get(drill), sql)
     assert result.verdict == "correct", result.message
-
-
-def test_wrong_order_on_an_ordered_drill_is_misleading_and_says_so() -> None:
-    challenge = get("cohort_leakage")
-    sql = challenge.reference.replace("ORDER BY m.cohort_week", "ORDER BY m.cohort_week DESC")
-    result = grade(challenge, sql)
-    assert result.verdict == "misleading"
-    assert result.order_only
-    assert "order" in result.message.lower()
-
-
-def test_missing_and_extra_columns_are_invalid_and_named() -> None:
-    sql = get("members_not_devices").reference.replace("AS viewers", "AS n_viewers")
-    result = grade(get("members_not_devices"), sql)
-    assert result.verdict == "invalid"
-    assert "`viewers`" in result.message and "`n_viewers`" in result.message
-
-
-def test_unrecognised_wrong_answer_gets_a_counterexample() -> None:
-    sql = get("members_not_devices").reference.replace("count(DISTINCT e.account_id)",
-                                                       "count(DISTINCT e.account_id) + 1")
-    result = grade(get("members_not_devices"), sql)
-    assert result.verdict == "misleading"
-    assert result.pitfall is None
-    practice = result.worlds[0]
-    assert practice.diffs, "a counterexample must show rows"
-    diff = practice.diffs[0]
-    assert diff["yours"]["viewers"] == diff["expected"]["viewers"] + 1
-
-
-def test_hard_coded_numbers_fail_on_hidden_worlds() -> None:
-    from sqldrills.grading.grade import challenge_worlds, expected_results
-
-    challenge = get("members_not_devices")
-    practice = expected_results(challenge, challenge_worlds(challenge)[:1])[0]
-    values = ", ".join(f"(DATE '{d}', {n})" for d, n in practice.rows)
-    result = grade(challenge, f"SELECT * FROM (VALUES {values}) t(day, viewers)")
-    assert result.worlds[0].match
-    assert result.verdict == "misleading"
-    assert not all(w.match for w in result.worlds)
-
-
-def test_refused_statement_is_an_error_with_a_clear_message() -> None:
-    result = grade(get("members_not_devices"), "DROP TABLE events")
-    assert result.verdict == "error"
-    assert "refused" in result.message.lower() or "only" in result.message.lower()
-
-
-def test_take_home_worlds_come_from_the_secret_not_the_public_recipe() -> None:
-    from sqldrills.grading.grade import challenge_worlds
-
-    challenge = get("members_not_devices")
-    public = {s.seed for s in challenge_worlds(challenge)}
-    secret = challenge_worlds(challenge, secret="bundle-secret")
-    assert public.isdisjoint(s.seed for s in secret)
-    assert secret == challenge_worlds(challenge, secret="bundle-secret")
-    assert [s.as_of for s in secret] == [s.as_of for s in challenge_worlds(challenge)]
-    right = grade(challenge, challenge.reference, secret="bundle-secret")
-    assert right.verdict == "correct", right.message
-    trap = grade(challenge, challenge.trap("count_devices").sql, secret="bundle-secret")
-    assert trap.pitfall == "count_devices"
-
-
-def test_fast_validation_catches_indistinguishable_and_harmless_traps(tmp_path) -> None:
-    import shutil
-
-    from sqldrills.catalog.challenges import load_challenge
-
-    folder = tmp_path / "members_not_devices"
-    shutil.copytree(get("members_not_devices").path, folder)
-    traps = folder / "traps"
-    (traps / "zz_same_as_devices.sql").write_text((traps / "count_devices.sql").read_text())
-    (traps / "zz_harmless.sql").write_text(
-        "-- name: Not a trap\n-- explanation: the reference again\n"
-        + (folder / "reference.sql").read_text())
-    report = validate_challenge(load_challenge(folder))
-    problems = " ".join(report.problems)
-    assert "zz_same_as_devices.sql: judged misleading with pitfall 'count_devices'" in problems
-    assert "zz_harmless.sql: differs from the reference on 0 world(s)" in problems
-    assert len(report.problems) == 3  # the harmless trap also fails to be named
