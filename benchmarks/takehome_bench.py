@@ -3,7 +3,7 @@
 Grades candidates x 3 tasks on `small` worlds with 1 and with 2 workers, in two mixes:
 
 * repeated: N candidates whose answers cycle through each task's reference and traps, so
-  many candidates hand in the same bytes (graded once, see takehome.grade_jobs);
+  many candidates hand in the same bytes (graded once, see sqldrills.takehome.grading.grade_jobs);
 * distinct: M candidates whose answers are all different (the same queries, each with
   its candidate's comment), so every answer is run on every grading world.
 

@@ -44,7 +44,7 @@ from click.testing import CliRunner
 
 from sqldrills.catalog.challenges import get
 from sqldrills.takehome.commands import takehome
-from sqldrills.takehome.core import RESULTS_LOG
+from sqldrills.takehome.results_log import RESULTS_LOG
 from sqldrills.world.cache import content_hash
 from sqldrills.world.schema import TABLES
 

@@ -1,4 +1,10 @@
-"""Take-home: build bundles, grade real submissions on real (tiny) worlds, read the reports."""
+"""Take-home end to end through ``sqldrills takehome``: build bundles, grade real submissions on
+real (tiny) worlds, read the reports.
+
+The tests share bundles and one graded round trip (module fixtures: a world build and a
+grading run each), so the flow is tested here as a whole, in sections named after the
+modules they exercise; unit tests of single modules are in ``test_takehome_<module>.py``.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from sqldrills.catalog.challenges import get
+from sqldrills.takehome.bundle import candidate_seed, reserved_seeds
 from sqldrills.takehome.commands import takehome
-from sqldrills.takehome.core import RESULTS_LOG, normalise_sql, reserved_seeds, similar_pairs
+from sqldrills.takehome.results_log import RESULTS_LOG
 
 TASKS = ["members_not_devices", "duplicate_events", "cohort_leakage"]
 TRAP_CANDIDATES = 6  # the longest trap list: every trap of every task is submitted
@@ -84,7 +91,7 @@ def rows_by_candidate(report: Path) -> dict[tuple[str, str], dict[str, str]]:
         return {(r["candidate"], r["task"]): r for r in csv.DictReader(handle)}
 
 
-# ------------------------------------------------------------------------- build
+# ------------------------------------------------------------------------- bundle
 def test_bundle_contents_and_manifests(candidate_bundles: Path) -> None:
     manifest = json.loads((candidate_bundles / "manifest.json").read_text())
     assert [c["id"] for c in manifest["candidates"]] == ["ada", "bob"]
@@ -118,8 +125,6 @@ def test_bundle_contents_and_manifests(candidate_bundles: Path) -> None:
 
 def test_seeds_are_reproducible_from_the_secret(candidate_bundles: Path, tmp_path: Path) -> None:
     (tmp_path / "c.csv").write_text("candidate\nada\n")
-    from sqldrills.takehome.core import candidate_seed
-
     manifest = json.loads((candidate_bundles / "manifest.json").read_text())
     forbidden = reserved_seeds([get(t) for t in TASKS], "tiny")
     assert manifest["candidates"][0]["seed"] == candidate_seed("fixed", "ada", forbidden)
@@ -175,7 +180,7 @@ def test_build_usage_errors_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "candidate" in result.output
 
 
-# ------------------------------------------------------------------------- grade
+# ------------------------------------------------------------ grading, reports, integrity
 def test_references_score_full_marks(round_trip: Path) -> None:
     rows = rows_by_candidate(round_trip)
     for who in ("reference", "zipped"):
@@ -265,14 +270,6 @@ def test_integrity_flags_similar_answers(round_trip: Path) -> None:
     assert "members_not_devices: 2 candidates with near-identical answers" in html
 
 
-def test_normalisation_sees_through_renamed_aliases_and_literals() -> None:
-    left = "SELECT d.genre AS g, sum(watch_seconds) / 3600 AS h FROM events d GROUP BY 1"
-    right = "select x.genre as genre_name, SUM(watch_seconds)/60 as hrs from events x group by 1"
-    assert normalise_sql(left) == normalise_sql(right)
-    pairs = similar_pairs({"a": left, "b": right, "c": "SELECT count(*) FROM accounts"})
-    assert pairs == [("a", "b", 1.0)]
-
-
 def test_own_world_only_answer_is_flagged(candidate_bundles: Path, tmp_path: Path) -> None:
     """A query that hard-codes the candidate's own numbers is flagged, not penalised extra."""
     task = get("members_not_devices")
@@ -318,7 +315,7 @@ def test_the_same_answer_is_graded_once_and_checked_per_candidate(candidate_bund
     assert own == [("ada", task.id)]  # Bob's world has other numbers: not an overfit of his
 
 
-# ------------------------------------------------------------------------- chaos
+# -------------------------------------------------------------- intake, results log
 def test_chaos_folder_grades_to_completion(shared_bundle: Path, tmp_path: Path) -> None:
     subs = tmp_path / "subs"
     ok = {t: get(t).reference for t in TASKS}
@@ -438,7 +435,7 @@ def test_rubric_points_and_pitfall_credit(shared_bundle: Path, tmp_path: Path) -
     assert result.exit_code == 2 and "misleding" in result.output
 
 
-# ------------------------------------------------------------------------- grade-one
+# ------------------------------------------------------------------- commands: grade-one
 def test_grade_one_writes_gradescope_results(shared_bundle: Path, tmp_path: Path) -> None:
     answers = tmp_path / "submission"
     answers.mkdir()

@@ -11,11 +11,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sqldrills.cli import render
 from sqldrills.world.recipe import SCALES
+
+if TYPE_CHECKING:
+    from sqldrills.takehome.scoring import Cohort
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -58,7 +62,8 @@ def build(challenge_list: str, candidates: Path | None, out: Path, scale: str | 
       sqldrills takehome build --challenges cohort_leakage --candidates c.csv --out th/
     """
     from sqldrills.catalog.challenges import ChallengeError
-    from sqldrills.takehome.core import TakehomeError, build_bundles, read_candidates
+    from sqldrills.takehome import TakehomeError
+    from sqldrills.takehome.bundle import build_bundles, read_candidates
 
     ids = [c.strip() for c in challenge_list.split(",") if c.strip()]
     started = time.perf_counter()
@@ -71,8 +76,8 @@ def build(challenge_list: str, candidates: Path | None, out: Path, scale: str | 
         raise _fail(exc) from None
     render.console.print(render.rows_table(
         ["candidate", "seed", "bundle"],
-        [(c["id"], c["seed"], str(out / c["zip"])) for c in manifest["candidates"]],
-        title=f"{len(manifest['candidates'])} bundle(s), {len(ids)} task(s)"))
+        [(c.id, c.seed, str(out / c.zip)) for c in manifest.candidates],
+        title=f"{len(manifest.candidates)} bundle(s), {len(ids)} task(s)"))
     render.console.print(f"Grading manifest: {out / 'manifest.json'} (keep it; it is not for "
                          f"candidates)  [{time.perf_counter() - started:.1f}s]")
 
@@ -109,15 +114,19 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
       sqldrills takehome grade th/manifest.json submissions/ --out report/
       sqldrills takehome grade th/manifest.json submissions/ --out report/ --resume
     """
-    from sqldrills.takehome import core as th
-    from sqldrills.takehome import reports
+    from sqldrills.takehome import TakehomeError, reports
+    from sqldrills.takehome.grading import run_jobs
+    from sqldrills.takehome.intake import collect_jobs
+    from sqldrills.takehome.manifest import load_manifest
+    from sqldrills.takehome.results_log import RESULTS_LOG, ResultsLog
+    from sqldrills.takehome.rubric import load_rubric
+    from sqldrills.takehome.scoring import score
 
     try:
-        manifest = th.load_manifest(manifest_path)
-        tasks = [c["id"] for c in manifest["challenges"]]
-        scoring = th.load_rubric(rubric, tasks)
-        jobs, notes, folder_notes = th.collect_jobs(manifest, manifest_path.parent, submissions)
-    except th.TakehomeError as exc:
+        manifest = load_manifest(manifest_path)
+        scoring = load_rubric(rubric, manifest.task_ids)
+        jobs, notes, folder_notes = collect_jobs(manifest, manifest_path.parent, submissions)
+    except TakehomeError as exc:
         raise _fail(exc) from None
     out.mkdir(parents=True, exist_ok=True)
     # One grading run per --out at a time: a second one would rewrite the results log
@@ -130,20 +139,19 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
                     "finish (then add --resume to keep its results) or choose another --out"
                     ) from None
     try:
-        log = th.ResultsLog(out / th.RESULTS_LOG, resume)
+        log = ResultsLog(out / RESULTS_LOG, resume)
         started = time.perf_counter()
         with render.progress_bar(f"Grading {len(jobs)} answers with {workers} worker(s)",
                                  enabled=sys.stderr.isatty()) as progress:
-            graded = th.run_jobs(jobs, log, workers=workers, timeout_s=timeout,
-                                 scale=manifest["scale"], progress=progress,
-                                 secret=manifest.get("secret"))
+            graded = run_jobs(jobs, log, workers=workers, timeout_s=timeout,
+                              scale=manifest.scale, progress=progress, secret=manifest.secret)
         elapsed = time.perf_counter() - started
-        cohort = th.score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
+        cohort = score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
         reports.write_reports(cohort, out, gradescope=fmt == "gradescope")
     except OSError as exc:  # a full disk, a read-only or vanished --out
         raise _fail(f"grading into {out} stopped: {exc.strerror or exc}"
                     f"{f' ({exc.filename})' if exc.filename else ''}. The answers graded so far "
-                    f"are kept in {out / th.RESULTS_LOG}; fix this and run again with --resume"
+                    f"are kept in {out / RESULTS_LOG}; fix this and run again with --resume"
                     ) from None
     _summary(cohort)
     rate = f", {graded / elapsed:.1f} answers/s" if graded and elapsed > 0 else ""
@@ -151,25 +159,23 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
                          f"log, in {elapsed:.1f}s{rate}. Reports: {out / 'index.html'}")
 
 
-def _summary(cohort) -> None:
+def _summary(cohort: Cohort) -> None:
+    from sqldrills.takehome.integrity import similarity_clusters
+    from sqldrills.takehome.records import FlagKind
+
     rows = []
     for candidate in cohort.candidates:
-        score, max_score = cohort.total(candidate)
-        cells = []
-        for task in cohort.tasks:
-            record = cohort.answers[(candidate, task["id"])]
-            cells.append(record["verdict"] + (f" ({record['pitfall']})"
-                                              if record.get("pitfall") else ""))
-        rows.append((candidate, f"{score:g}/{max_score:g}", *cells))
+        points, max_points = cohort.total(candidate)
+        cells = [f"{a.verdict} ({a.pitfall})" if a.pitfall else f"{a.verdict}"
+                 for a in cohort.answers_of(candidate)]
+        rows.append((candidate, f"{points:g}/{max_points:g}", *cells))
     render.console.print(render.rows_table(
-        ["candidate", "points", *(t["id"] for t in cohort.tasks)], rows, title="Take-home"))
-    from sqldrills.takehome.core import describe_cluster, similarity_clusters
-
+        ["candidate", "points", *(t.id for t in cohort.tasks)], rows, title="Take-home"))
     for flag in cohort.flags:
-        if flag["kind"] != "similar":
-            render.console.print(f"flag {flag['task']}: {flag['candidate']} - {flag['detail']}")
+        if flag.kind != FlagKind.SIMILAR:
+            render.console.print(f"flag {flag.task}: {flag.candidate} - {flag.detail}")
     for cluster in similarity_clusters(cohort.flags):
-        render.console.print(f"flag {describe_cluster(cluster, shown=8)}")
+        render.console.print(f"flag {cluster.describe(shown=8)}")
     for note in cohort.warnings + cohort.folder_notes:
         render.err_console.print(f"note: {note}")
 
@@ -198,28 +204,28 @@ def grade_one(manifest_path: Path, answers_dir: Path, candidate: str | None, fmt
           --out /autograder/results/results.json
     """
     from sqldrills.paths import write_atomic
-    from sqldrills.takehome import core as th
-    from sqldrills.takehome import reports
+    from sqldrills.takehome import TakehomeError, reports
+    from sqldrills.takehome.grading import grade_job
+    from sqldrills.takehome.intake import candidate_jobs, read_answers_dir
+    from sqldrills.takehome.manifest import SHARED_ID, load_manifest
+    from sqldrills.takehome.rubric import load_rubric
+    from sqldrills.takehome.scoring import score
 
     try:
-        manifest = th.load_manifest(manifest_path)
-        tasks = [c["id"] for c in manifest["challenges"]]
-        scoring = th.load_rubric(rubric, tasks)
-    except th.TakehomeError as exc:
+        manifest = load_manifest(manifest_path)
+        scoring = load_rubric(rubric, manifest.task_ids)
+    except TakehomeError as exc:
         raise _fail(exc) from None
-    entries = {c["id"]: c for c in manifest["candidates"]}
-    entry = entries.get(th.SHARED_ID if manifest.get("shared") else candidate or "")
-    who = candidate or (th.SHARED_ID if manifest.get("shared") else "candidate")
-    world = manifest_path.parent / entry["folder"] / "data" / "world.duckdb" if entry else None
-    answers = th.read_answers_dir(answers_dir, tasks)
-    jobs = [th.make_job(who, task, answers[task], entry["seed"] if entry else None,
-                        world if world and world.is_file() else None) for task in tasks]
-    latest = {(job.candidate, job.task): th.grade_job(job, timeout, manifest["scale"], 2,
-                                                      manifest.get("secret"))
+    who = candidate or (SHARED_ID if manifest.shared else "candidate")
+    answers = read_answers_dir(answers_dir, manifest.task_ids)
+    jobs = candidate_jobs(who, answers, manifest.task_ids, manifest.bundle_of(candidate),
+                          manifest_path.parent)
+    latest = {(job.candidate, job.task): grade_job(job, timeout, manifest.scale, 2,
+                                                   manifest.secret)
               for job in jobs}
-    cohort = th.score(manifest, jobs, latest, scoring, {}, [])
+    cohort = score(manifest, jobs, latest, scoring, {}, [])
     data = (reports.gradescope_result(cohort, who) if fmt == "gradescope"
-            else cohort.to_json()["candidates"][0])
+            else cohort.candidate_json(who))
     text = json.dumps(data, indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)

@@ -1,4 +1,4 @@
-"""Take-home reports from a scored :class:`~sqldrills.takehome.core.Cohort`, all written atomically.
+"""Take-home reports from a scored :class:`~sqldrills.takehome.scoring.Cohort`, all written atomically.
 
 * ``results.csv`` — one row per candidate × task: verdict, pitfall, points;
 * ``results.json`` — the whole cohort, with messages, counterexamples and flags;
@@ -20,8 +20,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from sqldrills.grading.results import WorldStatus
 from sqldrills.paths import write_atomic
-from sqldrills.takehome.core import Cohort, iter_rows
+from sqldrills.takehome.integrity import similarity_clusters
+from sqldrills.takehome.records import AnswerRecord, FlagKind, Outcome
+from sqldrills.takehome.scoring import Cohort
 
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -45,14 +48,16 @@ def _csv_cell(value: Any) -> Any:
 
 
 def results_csv(cohort: Cohort) -> str:
+    """One row per (candidate, task)."""
     buffer = io.StringIO()
-    rows = list(iter_rows(cohort))
-    fields = ["candidate", "task", "verdict", "pitfall", "points", "max_points", "own_world",
-              "reason", "message"]
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["candidate", "task", "verdict", "pitfall", "points", "max_points",
+                     "own_world", "reason", "message"])
+    for candidate in cohort.candidates:
+        for a in cohort.answers_of(candidate):
+            writer.writerow([_csv_cell(v) for v in (
+                candidate, a.task, a.verdict, a.pitfall or "", a.points, a.max_points,
+                a.own_world or "", a.reason or "", a.message or "")])
     return buffer.getvalue()
 
 
@@ -64,34 +69,33 @@ def junit_xml(cohort: Cohort) -> str:
     suites = ET.Element("testsuites", name="sqldrills take-home")
     total = failures = errors = skipped = 0
     for candidate in cohort.candidates:
-        records = [cohort.answers[(candidate, t["id"])] for t in cohort.tasks]
-        counts = {v: sum(r["verdict"] == v for r in records)
-                  for v in ("misleading", "invalid", "error", "skipped")}
+        records = cohort.answers_of(candidate)
+        counts = {v: sum(r.verdict == v for r in records) for v in Outcome}
+        failed = counts[Outcome.MISLEADING] + counts[Outcome.INVALID]
         suite = ET.SubElement(
             suites, "testsuite", name=_xml_text(candidate), tests=str(len(records)),
-            failures=str(counts["misleading"] + counts["invalid"]), errors=str(counts["error"]),
-            skipped=str(counts["skipped"]),
-            time=f"{sum(r.get('elapsed_ms') or 0 for r in records) / 1000:.3f}")
+            failures=str(failed), errors=str(counts[Outcome.ERROR]),
+            skipped=str(counts[Outcome.SKIPPED]),
+            time=f"{sum(r.elapsed_ms or 0 for r in records) / 1000:.3f}")
         for record in records:
             case = ET.SubElement(
                 suite, "testcase", classname=_xml_text(f"takehome.{candidate}"),
-                name=record["task"], time=f"{(record.get('elapsed_ms') or 0) / 1000:.3f}")
-            verdict = record["verdict"]
+                name=record.task, time=f"{(record.elapsed_ms or 0) / 1000:.3f}")
             detail = _xml_text(_answer_detail(record))
-            if verdict in ("misleading", "invalid"):
-                ET.SubElement(case, "failure", type=record.get("pitfall") or verdict,
-                              message=_xml_text(record.get("message"))[:500]).text = detail
-            elif verdict == "error":
+            if record.verdict in (Outcome.MISLEADING, Outcome.INVALID):
+                ET.SubElement(case, "failure", type=record.pitfall or record.verdict,
+                              message=_xml_text(record.message)[:500]).text = detail
+            elif record.verdict == Outcome.ERROR:
                 ET.SubElement(case, "error", type="error",
-                              message=_xml_text(record.get("message"))[:500]).text = detail
-            elif verdict == "skipped":
-                ET.SubElement(case, "skipped", message=_xml_text(record.get("reason")))
+                              message=_xml_text(record.message)[:500]).text = detail
+            elif record.verdict == Outcome.SKIPPED:
+                ET.SubElement(case, "skipped", message=_xml_text(record.reason))
             ET.SubElement(case, "system-out").text = _xml_text(
-                f"points {record['points']:g}/{record['max_points']:g}")
+                f"points {record.points:g}/{record.max_points:g}")
         total += len(records)
-        failures += counts["misleading"] + counts["invalid"]
-        errors += counts["error"]
-        skipped += counts["skipped"]
+        failures += failed
+        errors += counts[Outcome.ERROR]
+        skipped += counts[Outcome.SKIPPED]
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     suites.set("errors", str(errors))
@@ -100,20 +104,20 @@ def junit_xml(cohort: Cohort) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
 
 
-def _answer_detail(record: dict[str, Any]) -> str:
+def _answer_detail(record: AnswerRecord) -> str:
     """The explanation of one answer's outcome, in plain text."""
-    lines = [f"{record['verdict']}: {record.get('message') or ''}"]
-    if record.get("pitfall"):
-        lines.append(f"pitfall: {record['pitfall']} ({record.get('pitfall_name') or ''})")
-    for world in record.get("worlds") or []:
-        lines.append(f"  {world['world']}: {world['status']} - {world['summary']}")
-    example = record.get("counterexample")
+    lines = [f"{record.verdict}: {record.message or ''}"]
+    if record.pitfall:
+        lines.append(f"pitfall: {record.pitfall} ({record.pitfall_name or ''})")
+    for world in record.worlds:
+        lines.append(f"  {world.world}: {world.status} - {world.summary}")
+    example = record.counterexample
     if example:
-        lines.append(f"counterexample on the {example['world']} world:")
-        for diff in example["diffs"]:
-            lines.append(f"  {_fmt(diff['key'])}: expected {_fmt(diff['expected'])}, "
-                         f"yours {_fmt(diff['yours'])}")
-    lines += [f"warning {w}" for w in record.get("warnings") or []]
+        lines.append(f"counterexample on the {example.world} world:")
+        for diff in example.diffs:
+            lines.append(f"  {_fmt(diff.key)}: expected {_fmt(diff.expected)}, "
+                         f"yours {_fmt(diff.yours)}")
+    lines += [f"warning {w}" for w in record.warnings]
     return "\n".join(lines)
 
 
@@ -125,15 +129,12 @@ def _fmt(values: dict[str, Any] | None) -> str:
 
 def gradescope_result(cohort: Cohort, candidate: str) -> dict[str, Any]:
     """Gradescope's autograder ``results.json`` for one candidate."""
-    tests = []
-    for task in cohort.tasks:
-        record = cohort.answers[(candidate, task["id"])]
-        tests.append({
-            "name": f"{task['id']}: {task.get('title', '')}".strip(": "),
-            "score": record["points"], "max_score": record["max_points"],
-            "status": "passed" if record["verdict"] == "correct" else "failed",
-            "output": _answer_detail(record), "visibility": "visible",
-        })
+    tests = [{
+        "name": f"{task.id}: {task.title}".strip(": "),
+        "score": record.points, "max_score": record.max_points,
+        "status": "passed" if record.verdict == Outcome.CORRECT else "failed",
+        "output": _answer_detail(record), "visibility": "visible",
+    } for task, record in zip(cohort.tasks, cohort.answers_of(candidate), strict=True)]
     score, max_score = cohort.total(candidate)
     notes = cohort.notes.get(candidate, [])
     return {"score": score, "max_score": max_score, "tests": tests,
@@ -183,20 +184,20 @@ def pitfall_chart(counts: list[tuple[str, str, int]], candidates: int) -> str:
     return "".join(parts)
 
 
-def _counterexample_table(record: dict[str, Any]) -> str:
-    example = record.get("counterexample")
+def _counterexample_table(record: AnswerRecord) -> str:
+    example = record.counterexample
     if not example:
         return ""
-    columns = record.get("columns") or []
+    columns = record.columns or []
     rows = []
-    for diff in example["diffs"]:
-        for label, values in (("expected", diff["expected"]), ("yours", diff["yours"])):
-            merged = {str(k).lower(): v for k, v in {**diff["key"], **(values or {})}.items()}
+    for diff in example.diffs:
+        for label, values in (("expected", diff.expected), ("yours", diff.yours)):
+            merged = {str(k).lower(): v for k, v in {**diff.key, **(values or {})}.items()}
             cells = ([_e(merged.get(c.lower(), "")) for c in columns] if values is not None
                      else ["(no row)"] + [""] * (len(columns) - 1))
             rows.append(f"<tr><th>{label}</th>{''.join(f'<td>{c}</td>' for c in cells)}</tr>")
     header = "".join(f"<th>{_e(c)}</th>" for c in columns)
-    return (f"<p>Counterexample ({_e(example['world'])} world, {_e(example['description'])}):"
+    return (f"<p>Counterexample ({_e(example.world)} world, {_e(example.description)}):"
             f"</p><table><tr><th></th>{header}</tr>{''.join(rows)}</table>")
 
 
@@ -206,23 +207,22 @@ def _candidate_section(cohort: Cohort, candidate: str, anchor: str) -> str:
            f'{score:g} / {max_score:g}</h2>']
     for note in cohort.notes.get(candidate, []):
         out.append(f'<p class="small">Note: {_e(note)}</p>')
-    for task in cohort.tasks:
-        record = cohort.answers[(candidate, task["id"])]
-        out.append(f"<h3>{_e(task['id'])}: {_verdict(record['verdict'])} "
-                   f"({record['points']:g} / {record['max_points']:g})</h3>")
-        if record.get("pitfall"):
-            out.append(f"<p><b>Pitfall: {_e(record.get('pitfall_name') or record['pitfall'])}"
-                       f"</b> <span class='small'>({_e(record['pitfall'])})</span></p>")
-        out.append(f"<p>{_e(record.get('message'))}</p>")
-        if record.get("own_world") == "match" and record["verdict"] == "misleading":
+    for record in cohort.answers_of(candidate):
+        out.append(f"<h3>{_e(record.task)}: {_verdict(record.verdict)} "
+                   f"({record.points:g} / {record.max_points:g})</h3>")
+        if record.pitfall:
+            out.append(f"<p><b>Pitfall: {_e(record.pitfall_name or record.pitfall)}"
+                       f"</b> <span class='small'>({_e(record.pitfall)})</span></p>")
+        out.append(f"<p>{_e(record.message)}</p>")
+        if record.own_world == WorldStatus.MATCH and record.verdict == Outcome.MISLEADING:
             out.append('<p class="flag">Integrity signal: right on the candidate\'s own data, '
                        "wrong on the hidden worlds.</p>")
         out.append(_counterexample_table(record))
-        if record.get("warnings"):
+        if record.warnings:
             out.append("<ul class='small'>" + "".join(f"<li>{_e(w)}</li>"
-                                                     for w in record["warnings"]) + "</ul>")
-        if record.get("answer"):
-            out.append(f"<details><summary>Answer</summary><pre>{_e(record['answer'])}</pre>"
+                                                     for w in record.warnings) + "</ul>")
+        if record.answer:
+            out.append(f"<details><summary>Answer</summary><pre>{_e(record.answer)}</pre>"
                        "</details>")
     out.append("</section>")
     return "\n".join(out)
@@ -230,25 +230,21 @@ def _candidate_section(cohort: Cohort, candidate: str, anchor: str) -> str:
 
 def index_html(cohort: Cohort) -> str:
     anchors = {c: f"c-{i}" for i, c in enumerate(cohort.candidates)}
-    head = "".join(f"<th>{_e(t['id'])}</th>" for t in cohort.tasks)
+    head = "".join(f"<th>{_e(t.id)}</th>" for t in cohort.tasks)
     rows = []
     for candidate in cohort.candidates:
         score, max_score = cohort.total(candidate)
-        cells = "".join(
-            f"<td>{_verdict(cohort.answers[(candidate, t['id'])]['verdict'])} "
-            f"<span class='small'>{_e(cohort.answers[(candidate, t['id'])].get('pitfall'))}"
-            f"</span></td>" for t in cohort.tasks)
+        cells = "".join(f"<td>{_verdict(a.verdict)} <span class='small'>{_e(a.pitfall)}</span></td>"
+                        for a in cohort.answers_of(candidate))
         rows.append(f'<tr><td><a href="#{anchors[candidate]}">{_e(candidate)}</a></td>'
                     f"<td>{score:g} / {max_score:g}</td>{cells}</tr>")
-    from sqldrills.takehome.core import describe_cluster, similarity_clusters
-
     flags = "".join(
-        [f"<li>{_e(f['task'])}: {_e(f['candidate'])} — {_e(f['detail'])}</li>"
-         for f in cohort.flags if f["kind"] != "similar"]
-        + [f"<li>{_e(describe_cluster(c))}</li>" for c in similarity_clusters(cohort.flags)]
+        [f"<li>{_e(f.task)}: {_e(f.candidate)} — {_e(f.detail)}</li>"
+         for f in cohort.flags if f.kind != FlagKind.SIMILAR]
+        + [f"<li>{_e(c.describe())}</li>" for c in similarity_clusters(cohort.flags)]
     ) or "<li>none</li>"
     notes = "".join(f"<li>{_e(n)}</li>" for n in cohort.warnings + cohort.folder_notes)
-    tasks = "".join(f"<li><b>{_e(t['id'])}</b> {_e(t.get('title'))}</li>" for t in cohort.tasks)
+    tasks = "".join(f"<li><b>{_e(t.id)}</b> {_e(t.title)}</li>" for t in cohort.tasks)
     sections = "\n".join(_candidate_section(cohort, c, anchors[c]) for c in cohort.candidates)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

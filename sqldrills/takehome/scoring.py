@@ -1,0 +1,80 @@
+"""Score a graded cohort: the rubric's points and the integrity signals for every answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqldrills.takehome.intake import Job
+from sqldrills.takehome.integrity import integrity_flags
+from sqldrills.takehome.manifest import Manifest, TaskEntry, catalog_challenge
+from sqldrills.takehome.records import AnswerRecord, Flag, Outcome, ScoredAnswer
+from sqldrills.takehome.rubric import Rubric
+
+
+@dataclass
+class Cohort:
+    """Everything the reports show: scored answers, flags and notes, in a stable order."""
+
+    tasks: list[TaskEntry]
+    candidates: list[str]
+    answers: dict[tuple[str, str], ScoredAnswer]  # (candidate, task id) -> answer
+    notes: dict[str, list[str]]
+    folder_notes: list[str]
+    flags: list[Flag]
+    warnings: list[str]  # about the run (e.g. a challenge changed since build)
+
+    def answers_of(self, candidate: str) -> list[ScoredAnswer]:
+        """A candidate's answers, in task order."""
+        return [self.answers[(candidate, task.id)] for task in self.tasks]
+
+    def total(self, candidate: str) -> tuple[float, float]:
+        """(points, max points) of a candidate."""
+        answers = self.answers_of(candidate)
+        return (round(sum(a.points for a in answers), 4),
+                round(sum(a.max_points for a in answers), 4))
+
+    def pitfall_counts(self) -> list[tuple[str, str, int]]:
+        """(task, pitfall, candidates caught), most frequent first."""
+        counts: dict[tuple[str, str], int] = {}
+        for answer in self.answers.values():
+            if answer.verdict == Outcome.MISLEADING:
+                key = (answer.task, answer.pitfall or "unrecognised")
+                counts[key] = counts.get(key, 0) + 1
+        return sorted(((t, p, n) for (t, p), n in counts.items()), key=lambda x: (-x[2], x))
+
+    def candidate_json(self, candidate: str) -> dict[str, Any]:
+        score, max_score = self.total(candidate)
+        return {"candidate": candidate, "score": score, "max_score": max_score,
+                "notes": self.notes.get(candidate, []),
+                "answers": [answer.to_json() for answer in self.answers_of(candidate)]}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tasks": [task.to_json() for task in self.tasks], "warnings": self.warnings,
+            "folder_notes": self.folder_notes, "flags": [flag.to_json() for flag in self.flags],
+            "candidates": [self.candidate_json(c) for c in self.candidates],
+        }
+
+
+def score(
+    manifest: Manifest,
+    jobs: list[Job],
+    latest: dict[tuple[str, str], AnswerRecord],
+    rubric: Rubric,
+    notes: dict[str, list[str]],
+    folder_notes: list[str],
+) -> Cohort:
+    """Points from the rubric, and the integrity signals, for every job's latest record."""
+    candidates = list(dict.fromkeys(job.candidate for job in jobs))
+    answers = {}
+    for job in jobs:
+        record = latest[(job.candidate, job.task)]
+        answers[(job.candidate, job.task)] = ScoredAnswer.of(
+            record, rubric.award(record), rubric.max_points(job.task))
+    flags = integrity_flags(answers, candidates, manifest.task_ids)
+    warnings = [f"{t.id} changed since the bundle was built (content hash "
+                f"{t.content_hash} -> {catalog_challenge(t.id).content_hash})"
+                for t in manifest.challenges
+                if catalog_challenge(t.id).content_hash != t.content_hash]
+    return Cohort(manifest.challenges, candidates, answers, notes, folder_notes, flags, warnings)
