@@ -213,7 +213,7 @@ def test_a_pass_that_hits_a_duckdb_internal_error_is_run_again(monkeypatch) -> N
 
     outcomes = ["InternalException: INTERNAL Error: dict-surviving cache", "InternalException: "
                 "INTERNAL Error: dict-surviving cache", None]
-    monkeypatch.setattr(generate, "_chunk_process_once", lambda *args: outcomes.pop(0))
+    monkeypatch.setattr(generate, "run_in_child", lambda *args: outcomes.pop(0))
     retries: list[int] = []
     generate._run_chunk_process(None, None, 7, "large", Path("x"), None, 0, 10, retries.append)
     assert retries == [2, 3] and outcomes == []

@@ -457,7 +457,7 @@ def _serve(query_fd: int, paths: list[str], limits: Limits) -> Iterator[tuple]:
     if sql is None:  # cancelled: nothing to run, nobody to tell
         return
     if setup_error is not None:
-        failure = ("fail", "crashed", f"the sandbox could not be set up: {_first_lines(setup_error)}")
+        failure = ("fail", "crashed", f"the sandbox could not be set up: {first_lines(setup_error)}")
         yield from (failure for _ in paths)
         return
     _limit_address_space(limits)
@@ -515,7 +515,7 @@ def _open_sandbox(paths: list[str], limits: Limits) -> tuple[duckdb.DuckDBPyConn
             con.execute(f"ATTACH {_sql_string(path)} AS {alias}{mode}")
             aliases[path] = alias
         except duckdb.Error as error:
-            open_errors[path] = _first_lines(error)
+            open_errors[path] = first_lines(error)
     for statement in _lockdown_statements(limits):
         con.execute(statement)
     _verify_settings(con, limits)
@@ -596,7 +596,7 @@ def _check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> tuple | None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as error:
-        return ("fail", "runtime", _first_lines(error))
+        return ("fail", "runtime", first_lines(error))
     if len(statements) != 1:
         return (
             "fail",
@@ -641,10 +641,10 @@ def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
             "fail",
             "memory",
             f"the query ran out of memory (limit "
-            f"{limits.memory_limit_mb} MB): {_first_lines(error, 1)}; {_MEMORY_HINT}",
+            f"{limits.memory_limit_mb} MB): {first_lines(error, 1)}; {_MEMORY_HINT}",
         )
     except Exception as error:  # noqa: BLE001 - DuckDB errors and value conversion errors
-        return ("fail", "runtime", _first_lines(error))
+        return ("fail", "runtime", first_lines(error))
     finally:
         interrupt.cancel()
         watchdog.cancel()
@@ -674,10 +674,10 @@ def _pickle_capped(message: tuple, cap: int) -> bytes:
     return pickle.dumps(failure, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _first_lines(error: BaseException | str, count: int = 2) -> str:
+def first_lines(error: BaseException | str, count: int = 2) -> str:
     """The learner-relevant head of a DuckDB message: no 'LINE 1: ...' caret block.
 
-    >>> _first_lines('Binder Error: column "x" not found\\nCandidate: "y"\\n\\nLINE 1: SELECT x')
+    >>> first_lines('Binder Error: column "x" not found\\nCandidate: "y"\\n\\nLINE 1: SELECT x')
     'Binder Error: column "x" not found Candidate: "y"'
     """
     lines = []

@@ -36,10 +36,10 @@ from sqldrills.world.cache import (
     WorldSpec,
     build_to,
     default_scale,
-    export_parquet,
     hidden_worlds,
     practice_world,
 )
+from sqldrills.world.export import export_parquet
 from sqldrills.world.schema import TABLES
 
 

@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING
 import click
 
 from sqldrills.cli import render
-from sqldrills.world.recipe import SCALES
+from sqldrills.cli.options import Failure, UsageError, scale_option, timeout_option
 
 if TYPE_CHECKING:
     from sqldrills.takehome.scoring import Cohort
 
 
-def _fail(exc: Exception) -> click.ClickException:
-    error = click.ClickException(str(exc))
-    error.exit_code = 2
-    return error
+def _usage(exc: Exception) -> UsageError:
+    """A manifest, a candidates file, a rubric or a drill id that cannot be used: exit 2."""
+    return UsageError(str(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,8 +46,7 @@ def takehome() -> None:
                    "Without it, one shared bundle.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the bundles, their zips and the grading manifest.json.")
-@click.option("--scale", type=click.Choice(SCALES), default=None,
-              help="World size (default: $SQLDRILLS_SCALE or small).")
+@scale_option
 @click.option("--secret", default=None,
               help="Secret the candidate seeds derive from (default: random, kept in the "
                    "grading manifest). Pass the same one to rebuild identical bundles.")
@@ -73,7 +71,7 @@ def build(challenge_list: str, candidates: Path | None, out: Path, scale: str | 
             manifest = build_bundles(ids, out, who, scale=scale, secret=secret,
                                      progress=progress)
     except (ChallengeError, TakehomeError) as exc:
-        raise _fail(exc) from None
+        raise _usage(exc) from None
     render.console.print(render.rows_table(
         ["candidate", "seed", "bundle"],
         [(c.id, c.seed, str(out / c.zip)) for c in manifest.candidates],
@@ -86,9 +84,7 @@ def _grading_options(func):
     func = click.option("--rubric", type=click.Path(exists=True, dir_okay=False,
                                                     path_type=Path),
                         help="Rubric TOML: points per task and partial credit.")(func)
-    func = click.option("--timeout", type=float, default=10.0, show_default=True,
-                        help="Seconds per world before an answer's query is stopped.")(func)
-    return func
+    return timeout_option(func)
 
 
 @takehome.command()
@@ -127,7 +123,7 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
         scoring = load_rubric(rubric, manifest.task_ids)
         jobs, notes, folder_notes = collect_jobs(manifest, manifest_path.parent, submissions)
     except TakehomeError as exc:
-        raise _fail(exc) from None
+        raise _usage(exc) from None
     out.mkdir(parents=True, exist_ok=True)
     # One grading run per --out at a time: a second one would rewrite the results log
     # under the first and grade every answer twice. Released when the command ends.
@@ -135,7 +131,7 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise _fail(f"another `sqldrills takehome grade` is writing into {out}; wait for it to "
+        raise Failure(f"another `sqldrills takehome grade` is writing into {out}; wait for it to "
                     "finish (then add --resume to keep its results) or choose another --out"
                     ) from None
     try:
@@ -149,7 +145,7 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
         cohort = score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
         reports.write_reports(cohort, out, gradescope=fmt == "gradescope")
     except OSError as exc:  # a full disk, a read-only or vanished --out
-        raise _fail(f"grading into {out} stopped: {exc.strerror or exc}"
+        raise Failure(f"grading into {out} stopped: {exc.strerror or exc}"
                     f"{f' ({exc.filename})' if exc.filename else ''}. The answers graded so far "
                     f"are kept in {out / RESULTS_LOG}; fix this and run again with --resume"
                     ) from None
@@ -215,7 +211,7 @@ def grade_one(manifest_path: Path, answers_dir: Path, candidate: str | None, fmt
         manifest = load_manifest(manifest_path)
         scoring = load_rubric(rubric, manifest.task_ids)
     except TakehomeError as exc:
-        raise _fail(exc) from None
+        raise _usage(exc) from None
     who = candidate or (SHARED_ID if manifest.shared else "candidate")
     answers = read_answers_dir(answers_dir, manifest.task_ids)
     jobs = candidate_jobs(who, answers, manifest.task_ids, manifest.bundle_of(candidate),

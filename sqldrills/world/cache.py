@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from sqldrills.paths import cache_dir
-from sqldrills.world.generate import GENERATOR_VERSION, Progress, WorldStats, build_world, child_messages
+from sqldrills.world.generate import GENERATOR_VERSION, Progress, WorldStats, build_world
+from sqldrills.world.processes import child_messages
 from sqldrills.world.recipe import SCALES, Recipe, RecipeError, load_recipe
 from sqldrills.world.schema import TABLES
 
@@ -182,17 +183,3 @@ def content_hash(path: Path) -> str:
     finally:
         con.close()
     return digest.hexdigest()
-
-
-def export_parquet(db: Path, folder: Path) -> None:
-    """Every public table of the world ``db`` as ``folder/<table>.parquet``."""
-    import duckdb
-
-    folder.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        for table in TABLES:
-            target = str(folder / f"{table}.parquet").replace("'", "''")
-            con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
-    finally:
-        con.close()
