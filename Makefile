@@ -50,8 +50,9 @@ bench: compile  ## performance figures, as ratios against baselines measured in 
 lint: $(STAMP)
 	$(BIN)/ruff check sqldrills tests benchmarks
 
-docs: $(STAMP)  ## regenerate docs/catalog.md from the challenge files
+docs: $(STAMP)  ## regenerate docs/catalog.md and docs/lint.md from the drills and the lint rules
 	$(BIN)/python -m sqldrills.catalog.page > docs/catalog.md
+	$(BIN)/python -m sqldrills.lint.doc > docs/lint.md
 
 clean:
 	rm -rf $(VENV) .venv-latest .pytest_cache .ruff_cache build dist

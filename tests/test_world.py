@@ -22,7 +22,7 @@ from sqldrills.world.generate import GENERATOR_VERSION
 from sqldrills.world.recipe import RecipeError, load_recipe
 from sqldrills.world.schema import TABLES
 
-# The DESIGN §1 contract, spelled out here so that a rename in schema.py fails a test.
+# The docs/architecture.md §1 contract, spelled out here so that a rename in schema.py fails a test.
 DESIGN_COLUMNS = {
     "accounts": "account_id signup_ts_utc country home_tz plan is_test email acquisition_channel",
     "profiles": "profile_id account_id profile_name is_kids created_ts_utc",

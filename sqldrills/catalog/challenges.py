@@ -1,4 +1,4 @@
-"""The challenge loader: one folder of data per drill (DESIGN §2), validated strictly.
+"""The challenge loader: one folder of data per drill (architecture.md §2), validated strictly.
 
 ```
 challenges/<id>/

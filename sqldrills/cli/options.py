@@ -2,7 +2,7 @@
 sqlite-utils' ``output_options``): the same flag means the same thing, with the same
 default and help, everywhere.
 
-Exit codes (DESIGN §3): 0 success or a correct answer, 1 a wrong answer or a failure that is
+Exit codes (architecture.md §3): 0 success or a correct answer, 1 a wrong answer or a failure that is
 not the user's typing (a full disk, a world check that fails), 2 usage errors only.
 """
 

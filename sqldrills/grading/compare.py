@@ -1,4 +1,4 @@
-"""Compare a query's result with the reference's, and say where they differ (DESIGN §3, step 3).
+"""Compare a query's result with the reference's, and say where they differ (architecture.md §3, step 3).
 
 Columns are matched by name, case-insensitively, in any order. Rows are a multiset unless
 ``ordered``. Cells are equal under these rules:

@@ -1,4 +1,4 @@
-"""The grader: run an answer on every world of a challenge and give a verdict (DESIGN §3).
+"""The grader: run an answer on every world of a challenge and give a verdict (architecture.md §3).
 
 1. prepare: parse, allowlist and transpile (``sqlcheck``);
 2. run: one sandboxed child process for the answer, on the practice and hidden worlds;

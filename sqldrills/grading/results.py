@@ -1,4 +1,4 @@
-"""What grading returns: the verdict vocabulary and the result records (DESIGN §3 verdicts).
+"""What grading returns: the verdict vocabulary and the result records (architecture.md §3 verdicts).
 
 Every module that judges, shows or scores an answer uses these names; the values are the
 public strings of ``check --json`` and the take-home reports (a ``StrEnum`` equals its string,

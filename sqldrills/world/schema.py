@@ -1,4 +1,4 @@
-"""The world's public schema (DESIGN §1): table and column names, types and meanings.
+"""The world's public schema (architecture.md §1): table and column names, types and meanings.
 
 One source of truth for the generator (which creates the tables), ``sqldrills schema``,
 the sandbox (which tables a query may read) and the tests (which compare it with
