@@ -181,15 +181,7 @@ def display(value: Any, *, nested: bool = False) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{display(key, nested=True)}: {display(item, nested=True)}"
                                for key, item in value.items()) + "}"
-    if isinstance(value, bytes):
-        return blob_text(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, float):
-        return _float_text(value) or repr(value)
-    return str(value)
+    return _scalar_text(value)
 
 
 def to_json(value: Any) -> Any:
@@ -212,12 +204,19 @@ def to_json(value: Any) -> Any:
         return {key if isinstance(key, str) else display(key): to_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [to_json(item) for item in value]
+    return _scalar_text(value)
+
+
+def _scalar_text(value: Any) -> str:
+    """Text for a value that is not NULL, a string, a list or a struct (screen and JSON alike)."""
     if isinstance(value, bytes):
         return blob_text(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
+    if isinstance(value, float):
+        return _float_text(value) or repr(value)
     return str(value)
 
 
