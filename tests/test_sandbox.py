@@ -503,3 +503,22 @@ def test_a_sandbox_started_before_its_query_is_known_runs_it_or_ends_cleanly() -
     sandbox.cancel()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie, no orphan
+
+
+def test_one_child_runs_many_queries_each_checked_and_limited_alone(world: Path, hidden_world: Path) -> None:
+    from sqldrills.grading.sandbox import Sandbox
+
+    queries = [
+        "SELECT count(*) AS n FROM accounts",
+        "DELETE FROM accounts",  # refused by DuckDB's own parser, on every world
+        "SELECT count(*) AS n FROM range(10000000000) a, range(100000) b",  # times out on world 1
+        "SELECT count(*) AS n FROM accounts WHERE is_test",
+    ]
+    limits = Limits(timeout_s=0.5, kill_grace_s=1.0)
+    counted, refused, slow, tests = Sandbox.start([world, hidden_world], limits=limits).run_many(queries)()
+    one_by_one = [run_query(queries[0], [world, hidden_world]), run_query(queries[3], [world, hidden_world])]
+    assert [o.rows for o in counted] == [o.rows for o in one_by_one[0]]
+    assert [o.rows for o in tests] == [o.rows for o in one_by_one[1]]
+    assert [o.kind for o in refused] == ["refused", "refused"]
+    assert [o.kind for o in slow] == ["timeout", "timeout"]
+    assert "not run" in slow[1].message and "world 1" in slow[1].message

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqldrills.grading.compare import Comparison
-from sqldrills.grading.results import WorldReport, WorldStatus
+from sqldrills.grading.results import Repair, WorldReport, WorldStatus
 
 if TYPE_CHECKING:
     from sqldrills.catalog.challenges import Challenge, Trap
@@ -78,7 +79,12 @@ def misleading_message(
     comparison: Comparison,
     reports: list[WorldReport],
     order_only: bool,
+    repairs: Sequence[Repair] = (),
+    warnings: Sequence[Mapping[str, Any]] = (),
 ) -> str:
+    """Why the numbers are wrong: the trap the answer reproduces; else the repair of the
+    answer that makes it right (naming its pitfalls when the drill's traps tell them); else
+    the lint findings that likely explain it; else where to look in the rows below."""
     wrong = [r.world for r in reports if r.status != WorldStatus.MATCH]
     where = f"Wrong on {len(wrong)} of {len(reports)} worlds ({', '.join(wrong)})"
     if order_only:
@@ -88,11 +94,23 @@ def misleading_message(
     if trap is not None:
         text = f"Pitfall: {trap.name}. {trap.explanation}"
         return f"{text} ({where}{'; ' + ratio if ratio else ''}.)"
+    if repairs:
+        named = list(dict.fromkeys((r.pitfall_name, r.pitfall_explanation) for r in repairs if r.pitfall_name))
+        pitfalls = " ".join(f"Pitfall: {name}. {explanation}" for name, explanation in named)
+        changes = "; ".join(r.describe() for r in repairs)
+        fix = f"{changes[0].upper()}{changes[1:]}, and your query is right on every world."
+        return f"{pitfalls + ' ' if pitfalls else ''}{fix} ({where}{'; ' + ratio if ratio else ''}.)"
     hint = "" if len(wrong) == len(reports) else (
         " Right on some worlds but not all: check the boundaries (< vs <=, as_of, "
         "time zones) and conditions that only matter in some data.")
-    return f"{where}.{' ' + ratio.capitalize() + '.' if ratio else ''}{hint} " \
+    likely = "".join(f" Likely: {_finding(w)}." for w in warnings)
+    return f"{where}.{' ' + ratio.capitalize() + '.' if ratio else ''}{hint}{likely} " \
            f"See the differing rows below."
+
+
+def _finding(warning: Mapping[str, Any]) -> str:
+    where = f" (line {warning['line']})" if warning.get("line") else ""
+    return f"{warning['name']}{where}: {warning['message']}"
 
 
 def diff_rows(report: WorldReport, columns: tuple[str, ...]) -> tuple[list[str], list[list[Any]]]:

@@ -51,6 +51,25 @@ class WorldReport:
         return self.status == WorldStatus.MATCH
 
 
+@dataclass(frozen=True)
+class Repair:
+    """One edit of the learner's own query that, with the others of its diagnosis, makes it
+    right on every world: on ``line``, ``before`` becomes ``after``. ``pitfall`` is the trap
+    this kind of edit repairs in the drill, when exactly one does."""
+
+    line: int | None
+    before: str
+    after: str
+    kind: str
+    pitfall: str | None = None
+    pitfall_name: str | None = None
+    pitfall_explanation: str | None = None
+
+    def describe(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}change `{self.before}` to `{self.after}`"
+
+
 @dataclass
 class GradeResult:
     challenge: str
@@ -63,6 +82,7 @@ class GradeResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     order_only: bool = False
     elapsed_ms: float = 0.0
+    repairs: list[Repair] = field(default_factory=list)  # see sqldrills.grading.diagnose
 
     @property
     def exit_code(self) -> int:

@@ -182,19 +182,37 @@ class Sandbox:
 
     def run(self, sql: str) -> Callable[[], list[Outcome]]:
         """Send the (already prepared) query; the result waits for one outcome per world."""
-        if not self._paths:
+        pending = self.run_many([sql])
+        return lambda: pending()[0]
+
+    def run_many(self, sqls: Sequence[str]) -> Callable[[], list[list[Outcome]]]:
+        """Send several prepared queries, run one after the other on each world by the same
+        child; the result waits for them: per query, one outcome per world.
+
+        One child for many queries is what makes trying dozens of small repairs of an answer
+        affordable (``sqldrills.grading.diagnose``); each query is checked and limited alone.
+        """
+        if not self._paths or not sqls:
             self.cancel()
-            return list
+            return lambda: [[] for _ in sqls]
         # A query longer than the pipe's buffer is read by the child only once its set-up
         # is done: never wait for that longer than a query may run.
         deadline = time.monotonic() + self._limits.timeout_s + self._limits.kill_grace_s
         try:
-            _send(self._query_fd, sql.encode("utf-8", "surrogatepass"), deadline)
+            frames = b"".join(_frame(sql.encode("utf-8", "surrogatepass")) for sql in sqls)
+            _write_all(self._query_fd, frames, deadline)
         except (OSError, _Deadline):
             pass  # the child is gone or stuck: await_child reports how it ended
         finally:
             os.close(self._query_fd)
-        return lambda: await_child(self._pid, self._result_fd, len(self._paths), self._limits)
+        worlds, queries = len(self._paths), len(sqls)
+
+        def wait() -> list[list[Outcome]]:
+            outcomes = await_child(self._pid, self._result_fd, worlds * queries, self._limits, queries)
+            # The child goes world by world (each is detached when done): regroup by query.
+            return [[outcomes[world * queries + query] for world in range(worlds)] for query in range(queries)]
+
+        return wait
 
     def cancel(self) -> None:
         """No query after all (it was refused): end the child."""
@@ -206,12 +224,13 @@ class Sandbox:
 # --- parent side --------------------------------------------------------------------
 
 
-def await_child(pid: int, read_fd: int, expected: int, limits: Limits) -> list[Outcome]:
+def await_child(pid: int, read_fd: int, expected: int, limits: Limits, queries: int = 1) -> list[Outcome]:
     """Collect ``expected`` outcomes from child ``pid`` through ``read_fd``, then reap it.
 
     Never waits more than ``timeout_s + kill_grace_s`` for any one outcome: a child that
     is late, dies, or sends anything but plain values is killed, and the worlds it did
-    not report on get a failure that says why. Closes ``read_fd``.
+    not report on get a failure that says why. Closes ``read_fd``. With several
+    ``queries``, outcomes come world by world, each world's in query order.
     """
     try:
         outcomes, ended_by = _collect(read_fd, expected, limits)
@@ -219,7 +238,7 @@ def await_child(pid: int, read_fd: int, expected: int, limits: Limits) -> list[O
         os.close(read_fd)
         status = _kill_and_reap(pid)
     if len(outcomes) < expected:
-        outcomes += _explain_early_end(len(outcomes), expected, ended_by, status, limits)
+        outcomes += _explain_early_end(len(outcomes), expected, ended_by, status, limits, queries)
     return outcomes
 
 
@@ -304,13 +323,14 @@ def _decode(payload: bytes) -> Outcome:
     return QueryFailure(str(kind), str(text))
 
 
-def _explain_early_end(done: int, total: int, ended_by: str, status: int, limits: Limits) -> list[Outcome]:
+def _explain_early_end(done: int, total: int, ended_by: str, status: int, limits: Limits,
+                       queries: int = 1) -> list[Outcome]:
     """Outcomes for the worlds a child did not report on, from how it ended.
 
     ``ended_by`` is why reading stopped: "deadline", "eof" (the child exited or died on
     its own) or "garbled" (it sent something that is not a plain result).
     """
-    world = done + 1
+    world = done // queries + 1
     if ended_by == "deadline" or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == _WATCHDOG_EXIT):
         first = QueryFailure(
             "timeout",
@@ -335,7 +355,7 @@ def _explain_early_end(done: int, total: int, ended_by: str, status: int, limits
             f"the sandbox process ended unexpectedly on world {world} ({how}); this is a "
             "bug in sqldrills or DuckDB, please report it with your query (SECURITY.md)",
         )
-    return [first, *(_not_run(first.kind, world) for _ in range(world, total))]
+    return [first, *(_not_run(first.kind, world) for _ in range(done + 1, total))]
 
 
 _TIMEOUT_HINT = "look for a join without a condition (a cross join), an endless recursive CTE or a huge generated range"
@@ -408,9 +428,17 @@ def _address_space_in_use() -> int:
         return 1024 * 1024 * 1024  # not Linux: assume a typical interpreter with duckdb
 
 
+def _frame(payload: bytes) -> bytes:
+    return _HEADER.pack(len(payload)) + payload
+
+
 def _send(fd: int, payload: bytes, deadline: float | None = None) -> None:
     """Write a length-prefixed payload; with a ``deadline``, raise _Deadline past it."""
-    data = memoryview(_HEADER.pack(len(payload)) + payload)
+    _write_all(fd, _frame(payload), deadline)
+
+
+def _write_all(fd: int, payload: bytes, deadline: float | None) -> None:
+    data = memoryview(payload)
     if deadline is not None:
         os.set_blocking(fd, False)
         poller = select.poll()
@@ -427,8 +455,9 @@ def _send(fd: int, payload: bytes, deadline: float | None = None) -> None:
         data = data[written:]
 
 
-def _receive_query(fd: int) -> str | None:
-    """The query the parent sends, or None when it sends none (it closed the pipe)."""
+def _receive_queries(fd: int) -> list[str] | None:
+    """The queries the parent sends, or None when it sends none (it closed the pipe) or
+    something that is not whole frames."""
     data = b""
     while True:
         chunk = os.read(fd, 1 << 20)
@@ -436,51 +465,59 @@ def _receive_query(fd: int) -> str | None:
             break
         data += chunk
     os.close(fd)
-    if len(data) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(data[: _HEADER.size])
-    body = data[_HEADER.size :]
-    if len(body) != size:
-        return None
-    return body.decode("utf-8", "surrogatepass")
+    queries = []
+    while data:
+        if len(data) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack(data[: _HEADER.size])
+        body, data = data[_HEADER.size : _HEADER.size + size], data[_HEADER.size + size :]
+        if len(body) != size:
+            return None
+        queries.append(body.decode("utf-8", "surrogatepass"))
+    return queries or None
 
 
 def _serve(query_fd: int, paths: list[str], limits: Limits) -> Iterator[tuple]:
-    """Yield one message per world: ("ok", columns, types, rows, truncated, ms) or
-    ("fail", kind, message)."""
+    """Yield one message per world and query, world by world: ("ok", columns, types, rows,
+    truncated, ms) or ("fail", kind, message)."""
     try:
         con, aliases, open_errors = _open_sandbox(paths, limits)
         setup_error = None
     except Exception as error:  # noqa: BLE001 - report any setup failure, do not run
         setup_error = error
-    sql = _receive_query(query_fd)
-    if sql is None:  # cancelled: nothing to run, nobody to tell
+    sqls = _receive_queries(query_fd)
+    if sqls is None:  # cancelled: nothing to run, nobody to tell
         return
     if setup_error is not None:
         failure = ("fail", "crashed", f"the sandbox could not be set up: {first_lines(setup_error)}")
-        yield from (failure for _ in paths)
+        yield from (failure for _ in paths for _ in sqls)
         return
     _limit_address_space(limits)
-    refusal = _check_statement(con, sql)
-    if refusal is not None:
-        yield from (refusal for _ in paths)
-        return
+    refusals = [_check_statement(con, sql) for sql in sqls]
+    # A query that ran out of time or memory will do so again on the next world: it is not
+    # run again (its failure, and the world it happened on).
+    gave_up: dict[int, tuple[str, int]] = {}
     previous = None
     for index, path in enumerate(paths):
-        if path in open_errors:
-            yield ("fail", "runtime", f"could not open world {index + 1} ({Path(path).name}): {open_errors[path]}")
-            continue
-        con.execute(f"USE {aliases[path]}")
-        if previous is not None and previous not in paths[index:]:
-            con.execute(f"DETACH {aliases[previous]}")  # later queries cannot see it
-        previous = path
-        message = _run_one(con, sql, limits)
-        yield message
-        if message[0] == "fail" and message[1] in ("timeout", "memory"):
-            # The same query will fail the same way on the next world: do not wait again.
-            skipped = _not_run(message[1], index + 1)
-            yield from (("fail", skipped.kind, skipped.message) for _ in paths[index + 1 :])
-            return
+        if path not in open_errors:
+            con.execute(f"USE {aliases[path]}")
+            if previous is not None and previous not in paths[index:]:
+                con.execute(f"DETACH {aliases[previous]}")  # later queries cannot see it
+            previous = path
+        for number, sql in enumerate(sqls):
+            if refusals[number] is not None:
+                yield refusals[number]
+            elif number in gave_up:
+                kind, world = gave_up[number]
+                skipped = _not_run(kind, world)
+                yield ("fail", skipped.kind, skipped.message)
+            elif path in open_errors:
+                yield ("fail", "runtime", f"could not open world {index + 1} ({Path(path).name}): {open_errors[path]}")
+            else:
+                message = _run_one(con, sql, limits)
+                if message[0] == "fail" and message[1] in ("timeout", "memory"):
+                    gave_up[number] = (message[1], index + 1)
+                yield message
 
 
 def _open_sandbox(paths: list[str], limits: Limits) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], dict[str, str]]:

@@ -1,0 +1,341 @@
+"""Small repairs of a query: the edits a reviewer would try on a wrong answer.
+
+Each edit rewrites one clause with sqlglot and says, in a *kind*, what it stands for
+("grain device_id->account_id", "exclude test accounts", "comparison <=-><"). The grader's
+diagnosis (``sqldrills.grading.diagnose``) tries them on a wrong answer, alone and in pairs,
+and learns which kinds repair which of a drill's traps by trying them on the traps.
+
+>>> [e.kind for e in edits_of("SELECT count(DISTINCT device_id) AS n FROM events WHERE x <= 3")][:3]
+['exclude test accounts', 'grain device_id->account_id', 'grain device_id->profile_id']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from sqldrills.lint.analysis import line_of
+
+GRAINS = ("account_id", "profile_id", "device_id", "session_id")
+# Columns a candidate confuses with each other, each pair in both directions.
+_CONFUSABLE = (("event_ts_utc", "received_ts_utc"), ("started_ts_utc", "ended_ts_utc"))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One repair: ``before`` (as the answer has it, on ``line``) becomes ``after``."""
+
+    kind: str
+    line: int | None
+    before: str
+    after: str
+    tree: exp.Expression  # the whole query with the edit made
+
+
+Rewrite = Callable[[exp.Expression], Iterator[tuple]]
+"""Given a node, yield (kind, replacement) for each way to rewrite it, or (kind,
+replacement, shown) where the whole node is too much to show: ``shown`` is the clause
+(before, after) that changes, and the node it is on."""
+
+
+def _text(node: exp.Expression, dialect: str = "duckdb") -> str:
+    text = " ".join(node.sql(dialect=dialect).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- the rewrites ----------------------------------------------------------------------
+
+_COMPARISONS = {exp.LT: (exp.LTE, "<", "<="), exp.LTE: (exp.LT, "<=", "<"),
+                exp.GT: (exp.GTE, ">", ">="), exp.GTE: (exp.GT, ">=", ">")}
+
+
+def _comparison(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    swap = _COMPARISONS.get(type(node))
+    if swap:
+        target, before, after = swap
+        yield f"comparison {before}->{after}", target(this=node.this.copy(), expression=node.expression.copy())
+
+
+def _between(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """``x BETWEEN a AND b`` over days: the half-open ``x >= a AND x < b + 1 day``."""
+    if isinstance(node, exp.Between):
+        upper = exp.Add(this=exp.cast(node.args["high"].copy(), "DATE"),
+                        expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY")))
+        yield "BETWEEN->half-open", exp.and_(exp.GTE(this=node.this.copy(), expression=node.args["low"].copy()),
+                                             exp.LT(this=node.this.copy(), expression=upper))
+
+
+def _join_kind(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if not isinstance(node, exp.Join) or node.args.get("kind") == "CROSS":
+        return
+    if not node.args.get("on") and not node.args.get("using"):
+        return
+    copy = node.copy()
+    if node.side == "LEFT":
+        copy.set("side", None)
+        yield "join LEFT->INNER", copy
+    elif not node.side:
+        copy.set("side", "LEFT")
+        yield "join INNER->LEFT", copy
+
+
+def _count(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if not isinstance(node, exp.Count) or isinstance(node.parent, exp.Window):
+        return
+    argument = node.this
+    if isinstance(argument, exp.Distinct) and len(argument.expressions) == 1:
+        inner = argument.expressions[0]
+        if isinstance(inner, exp.Column) and inner.name in GRAINS:
+            for grain in GRAINS:
+                if grain != inner.name:
+                    yield (f"grain {inner.name}->{grain}",
+                           exp.Count(this=exp.Distinct(expressions=[exp.column(grain, table=inner.table or None)])))
+        yield "count DISTINCT->plain", exp.Count(this=inner.copy())
+    elif argument is None or isinstance(argument, exp.Star):
+        for table in _tables_with(node, "account_id"):
+            yield ("count *->DISTINCT account_id",
+                   exp.Count(this=exp.Distinct(expressions=[exp.column("account_id", table=table)])))
+    else:
+        yield "count plain->DISTINCT", exp.Count(this=exp.Distinct(expressions=[argument.copy()]))
+        yield "count column->*", exp.Count(this=exp.Star())
+
+
+def _tables_with(node: exp.Expression, column: str) -> list[str | None]:
+    """Aliases (or names) of the tables read by ``node``'s SELECT that have ``column``."""
+    from sqldrills.world.schema import TABLES
+
+    select = node.find_ancestor(exp.Select)
+    if select is None:
+        return []
+    found: list[str | None] = []
+    for table in select.find_all(exp.Table):
+        if table.find_ancestor(exp.Select) is not select:
+            continue
+        columns = {c.name for c in TABLES.get(table.name.lower(), ())}
+        if column in columns:
+            found.append(table.alias_or_name)
+    return found[:1] if len(found) == 1 else found[:2]
+
+
+def _in_filter(node: exp.Expression) -> bool:
+    parent = node.parent
+    while isinstance(parent, exp.And | exp.Paren):
+        parent = parent.parent
+    return isinstance(parent, exp.Where | exp.Having | exp.Join | exp.Qualify)
+
+
+def _drop_conjunct(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """Each condition of a WHERE / ON / HAVING / QUALIFY, dropped (one too many filters)."""
+    if isinstance(node, exp.And) or not _in_filter(node) or isinstance(node, exp.Paren):
+        return
+    if not isinstance(node.parent, exp.And | exp.Paren):
+        return  # the only condition: dropping it is dropping the clause
+    columns = sorted({c.name for c in node.find_all(exp.Column)})
+    yield f"drop condition on {','.join(columns) or 'a constant'}", exp.true()
+
+
+def _exclude_test_accounts(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """Add the test-account filter to a SELECT that reads accounts or has an account_id."""
+    if not isinstance(node, exp.Select) or node.find(exp.Column, bfs=True) is None:
+        return
+    if "is_test" in node.sql():
+        return
+    sources = [node.args.get("from_"), *(node.args.get("joins") or [])]
+    tables = {t.name.lower(): t.alias_or_name for source in sources if source is not None
+              for t in source.find_all(exp.Table) if t.find_ancestor(exp.Select) is node}
+    if "accounts" in tables:
+        condition: exp.Expression = exp.not_(exp.column("is_test", table=tables["accounts"]))
+    else:
+        holders = [alias for name, alias in tables.items() if name in ("events", "profiles", "devices",
+                                                                       "subscriptions", "experiment_assignments")]
+        if not holders:
+            return
+        condition = exp.column("account_id", table=holders[0]).isin(
+            query=sqlglot.parse_one("SELECT account_id FROM accounts WHERE NOT is_test"))
+    edited = node.copy().where(condition, copy=False)
+    where = node.args.get("where")
+    before = _text(where) if where is not None else "(no WHERE)"
+    yield "exclude test accounts", edited, (before, _text(edited.args["where"]), where or node)
+
+
+def _deduplicate_events(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """Read ``events`` once per event_id: the first delivered copy."""
+    if isinstance(node, exp.Table) and node.name.lower() == "events" and not node.find_ancestor(exp.Subquery):
+        first = sqlglot.parse_one("SELECT * FROM events QUALIFY row_number() OVER "
+                                  "(PARTITION BY event_id ORDER BY received_ts_utc) = 1")
+        yield "deduplicate events", exp.Subquery(this=first, alias=exp.TableAlias(
+            this=exp.to_identifier(node.alias_or_name)))
+
+
+def _confusable_column(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if not isinstance(node, exp.Column):
+        return
+    for pair in _CONFUSABLE:
+        if node.name in pair:
+            other = pair[1 - pair.index(node.name)]
+            yield f"column {node.name}->{other}", exp.column(other, table=node.table or None)
+
+
+def _home_zone(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """The member's zone (accounts.home_tz) for the device's (client_tz)."""
+    if isinstance(node, exp.Column) and node.name == "client_tz":
+        for table in _tables_with(node, "home_tz"):
+            yield "zone client_tz->home_tz", exp.column("home_tz", table=table)
+
+
+def _local_day(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """A UTC day cut (``ts::DATE``) made in the member's home zone."""
+    if not (isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DATE):
+        return
+    column = node.this
+    if not (isinstance(column, exp.Column) and column.name.endswith("_ts_utc")):
+        return
+    for table in _tables_with(node, "home_tz"):
+        local = exp.Anonymous(this="timezone", expressions=[
+            exp.column("home_tz", table=table), exp.cast(column.copy(), "TIMESTAMPTZ")])
+        yield "day cut UTC->home zone", exp.cast(local, "DATE")
+
+
+def _literal(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """An integer, or the count of an INTERVAL, one more or one less (off by one)."""
+    if not isinstance(node, exp.Literal) or isinstance(node.parent, exp.Limit | exp.Group | exp.Ordered):
+        return
+    if node.is_int:
+        for delta in (1, -1):
+            yield f"literal {delta:+d}", exp.Literal.number(int(node.this) + delta)
+    elif node.is_string and isinstance(node.parent, exp.Interval):
+        count, *unit = node.this.split()
+        if count.lstrip("-").isdigit():
+            for delta in (1, -1):
+                yield f"literal {delta:+d}", exp.Literal.string(" ".join([str(int(count) + delta), *unit]))
+
+
+def _min_max(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if isinstance(node, exp.Min):
+        yield "MIN->MAX", exp.Max(this=node.this.copy())
+    elif isinstance(node, exp.Max):
+        yield "MAX->MIN", exp.Min(this=node.this.copy())
+
+
+def _average(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if isinstance(node, exp.Avg):
+        argument = node.this.unnest() if isinstance(node.this, exp.Paren) else node.this
+        if isinstance(argument, exp.Div):
+            yield "average of ratios->ratio of sums", exp.Div(
+                this=exp.Sum(this=argument.this.copy()), expression=exp.Sum(this=argument.expression.copy()))
+        yield "AVG->MEDIAN", exp.Median(this=node.this.copy())
+    elif isinstance(node, exp.Median):
+        yield "MEDIAN->AVG", exp.Avg(this=node.this.copy())
+
+
+def _coalesce(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if isinstance(node, exp.Coalesce):
+        yield "drop COALESCE", node.this.copy()
+    elif isinstance(node, exp.Sum | exp.Count) and not isinstance(node.parent, exp.Coalesce | exp.Window):
+        yield "aggregate NULL->0", exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
+
+
+_WALL_CLOCK = (exp.CurrentDate, exp.CurrentTimestamp)
+
+
+def _wall_clock(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if isinstance(node, _WALL_CLOCK) or (isinstance(node, exp.Anonymous) and node.name.lower() == "now"):
+        as_of: exp.Expression = exp.Subquery(this=sqlglot.parse_one("SELECT as_of_ts_utc FROM dataset_info"))
+        if isinstance(node, exp.CurrentDate):
+            as_of = exp.cast(as_of, "DATE")
+        yield "wall clock->as_of", as_of
+
+
+def _not_in_nulls(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """``x NOT IN (SELECT c ...)`` with the NULLs of c left out of the subquery."""
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.In) and node.this.args.get("query"):
+        select = node.this.args["query"].unnest().copy()
+        if isinstance(select, exp.Select) and len(select.selects) == 1:
+            column = select.selects[0].unalias()
+            select.where(exp.Not(this=exp.Is(this=column.copy(), expression=exp.null())), copy=False)
+            yield "NOT IN over NULLs", exp.Not(this=exp.In(this=node.this.this.copy(), query=exp.Subquery(this=select)))
+
+
+_RANKS = {"row_number": exp.RowNumber, "rank": exp.Anonymous, "dense_rank": exp.Anonymous}
+
+
+def _rank(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if not isinstance(node, exp.Window):
+        return
+    function = node.this
+    name = "row_number" if isinstance(function, exp.RowNumber) else (
+        function.name.lower() if isinstance(function, exp.Anonymous) else None)
+    if name not in _RANKS:
+        return
+    for other in _RANKS:
+        if other != name:
+            copy = node.copy()
+            copy.set("this", exp.RowNumber() if other == "row_number" else exp.Anonymous(this=other))
+            yield f"{name}->{other}", copy
+
+
+def _frame(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if isinstance(node, exp.WindowSpec) and node.args.get("kind") in ("ROWS", "RANGE"):
+        copy = node.copy()
+        other = "RANGE" if node.args["kind"] == "ROWS" else "ROWS"
+        copy.set("kind", other)
+        yield f"frame {node.args['kind']}->{other}", copy
+
+
+def _order_direction(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if isinstance(node, exp.Ordered):
+        copy = node.copy()
+        copy.set("desc", not node.args.get("desc"))
+        yield "order direction", copy
+
+
+def _drop_select_part(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    if isinstance(node, exp.Select):
+        for key in ("distinct", "having", "qualify"):
+            if node.args.get(key):
+                copy = node.copy()
+                copy.set(key, None)
+                yield f"drop {key.upper()}", copy
+
+
+REWRITES: tuple[Rewrite, ...] = (
+    _count, _comparison, _between, _join_kind, _drop_conjunct, _exclude_test_accounts,
+    _deduplicate_events, _confusable_column, _home_zone, _local_day, _literal, _min_max, _average,
+    _coalesce, _wall_clock, _not_in_nulls, _rank, _frame, _order_direction, _drop_select_part,
+)
+
+
+def edits_of(sql: str | exp.Expression, dialect: str = "duckdb") -> Iterator[Edit]:
+    """Every single edit of a query (a SQL text in ``dialect``, or a parsed tree), in a
+    stable order; nothing when it does not parse."""
+    try:
+        tree = sql if isinstance(sql, exp.Expression) else sqlglot.parse_one(sql, read=dialect)
+    except (SqlglotError, RecursionError):
+        return
+    nodes = list(tree.walk())
+    for index, node in enumerate(nodes):
+        for rewrite in REWRITES:
+            try:
+                replacements = list(rewrite(node))
+            except (AttributeError, TypeError, ValueError, KeyError, SqlglotError):
+                continue
+            for kind, replacement, *shown in replacements:
+                edited = _replace_at(tree, index, replacement)
+                if shown:
+                    before, after, at = shown[0]
+                    yield Edit(kind, line_of(at), before, after, edited)
+                else:
+                    yield Edit(kind, line_of(node), _text(node, dialect), _text(replacement, dialect), edited)
+
+
+def _replace_at(tree: exp.Expression, index: int, replacement: exp.Expression) -> exp.Expression:
+    copy = tree.copy()
+    target = list(copy.walk())[index]
+    if target is copy:
+        return replacement
+    target.replace(replacement)
+    return copy
