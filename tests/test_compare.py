@@ -86,11 +86,13 @@ def test_timestamps_with_a_time_zone_compare_as_utc_instants():
     )
 
 
-def test_null_equals_null_and_nan_equals_nan_but_neither_equals_anything_else(run):
+def test_null_and_nan_both_mean_no_value_and_equal_nothing_else(run):
     nulls = run("select null::double as x, 'nan'::double as y")
     assert same_result(nulls, run("select null::integer as x, 'nan'::double as y"))
+    assert same_result(nulls, run("select 'nan'::double as x, null::double as y"))
+    assert same_result(run("select 0.0 / 0.0 as rate"), run("select 0.0 / nullif(0.0, 0) as rate"))
     assert not same_result(nulls, run("select 0.0 as x, 'nan'::double as y"))
-    assert not same_result(nulls, run("select null::double as x, null::double as y"))
+    assert not same_result(nulls, run("select null::double as x, 0.0 as y"))
 
 
 def test_bool_is_not_a_number(run):

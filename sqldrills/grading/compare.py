@@ -6,10 +6,12 @@ Columns are matched by name, case-insensitively, in any order. Rows are a multis
 - Numbers (``int``, ``float``, ``Decimal``) are compared as numbers: ``Decimal('0.50')`` equals
   ``0.5``. Two integers must be equal exactly (a count off by one is wrong however large it
   is); any other pair is equal within ``math.isclose(rel_tol=tolerance, abs_tol=1e-12)``,
-  because DuckDB's float sums change in their last bits with thread scheduling. NaN equals
-  NaN; an infinity equals itself.
+  because DuckDB's float sums change in their last bits with thread scheduling. An infinity
+  equals itself.
 - ``bool`` is not a number here: ``True`` does not equal ``1``.
-- NULL equals NULL and nothing else.
+- NULL and NaN both mean "no value" (DuckDB's 0/0 is NaN where a ``NULLIF`` guard gives
+  NULL, and PostgreSQL raises): each equals the other and itself, nothing else. A
+  counterexample still shows them apart (``NULL``, ``NaN``).
 - A DATE equals a TIMESTAMP only when the timestamp is exactly midnight: learners often
   return ``date_trunc('day', ts)``, a TIMESTAMP, where the reference returns a DATE. A
   timestamp with a time zone is compared as its UTC instant and a naive one is read as UTC,
@@ -208,7 +210,6 @@ class _Marker:
 
 
 _NUMBER = _Marker("<number>")
-_NAN = _Marker("<NaN>")
 
 
 def _is_number(value: object) -> bool:
@@ -248,7 +249,7 @@ def _split(value: Any, numbers: list) -> Hashable:
         if _is_integer(value) or math.isfinite(value):
             numbers.append(value)
             return _NUMBER
-        return _NAN if math.isnan(value) else float(value)  # an infinity equals only itself
+        return None if math.isnan(value) else float(value)  # NaN is no value; an infinity equals only itself
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             return value.astimezone(UTC).replace(tzinfo=None)
