@@ -239,7 +239,8 @@ def mutation_test(challenge: Challenge, scale: str | None = None,
             continue
         seen.add(mutant.sql)
         report.total += 1
-        result = grade(challenge, mutant.sql, limits=limits or Limits(timeout_s=20.0), scale=scale)
+        result = grade(challenge, mutant.sql, limits=limits or Limits(timeout_s=20.0), scale=scale,
+                       diagnose=False)  # a killed mutant needs no repair search
         if result.verdict == Verdict.ERROR:
             report.not_running += 1
         elif mutant.id in challenge.equivalent_mutants:

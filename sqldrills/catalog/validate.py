@@ -62,7 +62,7 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
     for name, sql in challenge.references:
         where = f"{challenge.id}/{name}"
         if fresh:
-            result = grade(challenge, sql, limits=_LIMITS, scale=scale)
+            result = grade(challenge, sql, limits=_LIMITS, scale=scale, diagnose=False)
             verdict, message = result.verdict, result.message
         else:
             results = trusted_results(sql, specs, where)
@@ -83,7 +83,7 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
               f"({', '.join(differing) or 'none'}); needs {MIN_WORLDS_DIFFERING}: "
               f"add boundary bait or a world perturbation that exposes it")
         if fresh:
-            result = grade(challenge, trap.sql, limits=_LIMITS, scale=scale)
+            result = grade(challenge, trap.sql, limits=_LIMITS, scale=scale, diagnose=False)
             verdict, pitfall = result.verdict, result.pitfall
         else:  # what the grader would say of these results, without running them again
             verdict = Verdict.MISLEADING if differing else Verdict.CORRECT
