@@ -95,6 +95,13 @@ def test_null_and_nan_both_mean_no_value_and_equal_nothing_else(run):
     assert not same_result(nulls, run("select null::double as x, 0.0 as y"))
 
 
+def test_infinite_answers_differ_without_a_ratio(run):
+    expected = run("select 1 as k, 2.0 as v union all select 2, 4.0")
+    result = compare(expected, run("select 1 as k, 'inf'::double as v union all select 2, '-inf'::double"))
+    assert not result.equal and result.total_differing == 2
+    assert "v" not in result.ratios
+
+
 def test_bool_is_not_a_number(run):
     assert not same_result(run("select true as flag"), run("select 1 as flag"))
     assert not same_result(run("select false as flag"), run("select 0.0 as flag"))

@@ -638,8 +638,9 @@ def _ratios(layout: _Layout, paired: list[tuple[int, int]]) -> dict[str, float]:
             actual_value = layout.actual_rows[actual_index][p]
             if _is_number(expected_value) and _is_number(actual_value):
                 denominator = float(expected_value)
-                if denominator and math.isfinite(denominator):
-                    quotients.append(float(actual_value) / denominator)
+                quotient = float(actual_value) / denominator if denominator and math.isfinite(denominator) else None
+                if quotient is not None and math.isfinite(quotient):  # an infinite answer has no ratio
+                    quotients.append(quotient)
         if quotients:
             ratios[layout.columns[p]] = math.fsum(quotients) / len(quotients)
     return ratios
