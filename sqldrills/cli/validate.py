@@ -1,15 +1,20 @@
-"""``sqldrills validate``: the catalog's self-check, and mutation testing of its worlds."""
+"""``sqldrills validate``: the catalog's self-check, mutation testing of its worlds, and
+the pitfall-naming measured on a labelled corpus of wrong answers."""
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 
 from sqldrills.cli import render
 from sqldrills.cli.drills import challenge_by_id
-from sqldrills.cli.options import Failure, json_option, scale_option
+from sqldrills.cli.options import Failure, UsageError, json_option, scale_option
+
+# A grader may fail to name a pitfall; naming the wrong one misleads the learner.
+MAX_WRONG_SHARE = 0.02
 
 
 @click.command()
@@ -23,8 +28,11 @@ from sqldrills.cli.options import Failure, json_option, scale_option
 @click.option("--fresh", is_flag=True,
               help="Also grade every reference and trap end to end, as a learner's answer "
                    "(slower; catches non-deterministic SQL).")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Grade a labelled corpus of wrong answers (<drill>.toml files) and report how "
+                   "often the pitfall is named right and wrongly.")
 def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, mutants: bool,
-             min_kill_rate: float, fresh: bool) -> None:
+             min_kill_rate: float, fresh: bool, corpus: Path | None) -> None:
     """The catalog's self-check: references agree, every trap is caught and named.
 
     \b
@@ -42,6 +50,9 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, m
         raise Failure(str(exc)) from None
     if mutants:
         _validate_mutants(challenges, scale, min_kill_rate, as_json)
+        return
+    if corpus is not None:
+        _validate_corpus(corpus, {c.id for c in challenges} if challenge_ids else None, scale, as_json)
         return
     with render.progress_bar("Validating the catalog") as progress:
         reports = validate_catalog(challenges, scale, progress, fresh)
@@ -93,3 +104,37 @@ def _validate_mutants(challenges: list, scale: str | None, min_kill_rate: float,
         sys.exit(1)
 
 
+
+
+def _validate_corpus(folder: Path, drills: set[str] | None, scale: str | None, as_json: bool) -> None:
+    from sqldrills.catalog.challenges import ChallengeError
+    from sqldrills.catalog.corpus import CorpusError, load_corpus, measure
+
+    try:
+        answers = [a for a in load_corpus(folder) if drills is None or a.drill in drills]
+    except (CorpusError, ChallengeError) as exc:
+        raise UsageError(str(exc)) from None
+    started = time.perf_counter()
+    with render.progress_bar("Grading the corpus") as progress:
+        report = measure(answers, scale, progress)
+    if as_json:
+        render.print_json({
+            "named_share": report.named_share, "wrong_share": report.wrong_share,
+            "answers": [{"drill": o.answer.drill, "id": o.answer.id, "verdict": o.verdict,
+                         "labelled": sorted(o.answer.pitfalls), "named": sorted(o.named),
+                         "wrong": sorted(o.wrong)} for o in report.outcomes]})
+    else:
+        rows = [(drill, len(r.outcomes), len(r.labelled), sum(o.right for o in r.labelled),
+                 sum(bool(o.wrong) for o in r.outcomes)) for drill, r in report.by_drill().items()]
+        render.print_rows(["drill", "answers", "labelled wrong", "named right", "named wrongly"], rows)
+        for outcome in report.outcomes:
+            if outcome.wrong:
+                render.console.print(render.Text(
+                    f"named wrongly: {outcome.answer.drill}/{outcome.answer.id}: {', '.join(sorted(outcome.wrong))} "
+                    f"(labelled {', '.join(sorted(outcome.answer.pitfalls)) or 'none'})", style="red"))
+        render.console.print(
+            f"{len(report.outcomes)} answers in {time.perf_counter() - started:.0f}s: pitfall named right for "
+            f"{report.named_share:.0%} of {len(report.labelled)} labelled wrong answers; named wrongly for "
+            f"{report.wrong_share:.1%} of all answers")
+    if report.wrong_share > MAX_WRONG_SHARE:
+        sys.exit(1)
