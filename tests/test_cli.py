@@ -173,3 +173,34 @@ def test_installed_entry_point_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([str(exe), "list", "--json"], cwd=tmp_path, capture_output=True,
                             text=True, check=True)
     assert "cohort_leakage" in result.stdout
+
+
+HOSTILE_TEXT = "chr(27) || ']0;owned' || chr(7) || '[bold]x' || chr(27) || '[2J' || chr(8238)"
+
+
+def test_query_results_reach_the_terminal_without_control_sequences() -> None:
+    result = invoke("query", f"SELECT {HOSTILE_TEXT} AS \"[red]col\"")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\u202e" not in result.output
+    assert "[bold]x" in result.output and "[red]col" in result.output  # markup shown as is
+    # Machine formats keep the value exactly (JSON escapes it).
+    data = json.loads(invoke("query", f"SELECT {HOSTILE_TEXT} AS t", "--json").output)
+    assert data == [{"t": "\x1b]0;owned\x07[bold]x\x1b[2J\u202e"}]
+
+
+def test_check_messages_reach_the_terminal_without_control_sequences() -> None:
+    answer = f"SELECT CAST({HOSTILE_TEXT} AS INTEGER) AS day, 1 AS viewers"
+    result = invoke("check", DRILL, "-", input=answer)
+    assert result.exit_code == 1
+    assert "ERROR" in result.output and "[bold]x" in result.output  # the OSC title is gone
+    assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_safe_text_strips_what_a_terminal_acts_on() -> None:
+    from sqldrills.cli.render import safe_text
+
+    hostile = ("\x1b]52;c;ZXZpbA==\x07\x1bc\x1b[H\x1bP1$q\x1b\\\x9d0;t\x9c\x90x\x9c"
+               "a\rb\x08\x7f\u202a\u2066\ud800ok\n\tend")
+    assert safe_text(hostile) == "abok\n\tend"
+    assert safe_text(safe_text(hostile)) == safe_text(hostile)

@@ -1,6 +1,11 @@
 """Everything the terminal shows. The only module that imports rich: the engine returns
 data, the CLI picks a renderer (text here, or JSON/CSV for machines).
 
+Text that reaches the terminal may come from someone else (a query's results, a
+candidate's file names, DuckDB's error messages quoting an answer): the consoles here
+print no rich markup and pass every piece of text through :func:`safe_text`, so an escape
+sequence cannot set the window title, write the clipboard or clear the screen.
+
 rich is imported on first use, not with this module (it costs 0.2 s, a third of a
 one-shot ``sqldrills check``): ``render.console``, ``render.err_console``, ``render.Text``
 and ``render.Table`` are created when first asked for.
@@ -12,6 +17,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,13 +29,56 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+# What a terminal acts on instead of showing: ESC sequences (CSI ``ESC [ ... final``, OSC,
+# DCS, SOS, PM and APC strings up to BEL or ST, two-character escapes), their 8-bit C1
+# forms, the other C0 and C1 controls and DEL (newline and tab are kept), and the bidi
+# controls that make text read in another order than it is stored (Trojan Source).
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC...
+    r"|\x1b[ -/]*[0-~]?"  # other escapes (ESC c resets the terminal)
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    r"|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    r"|[\ud800-\udfff]"  # lone surrogates (undecodable bytes) cannot even be written out
+)
+
+
+def safe_text(text: str) -> str:
+    r"""``text`` without what a terminal would act on rather than show: escape sequences,
+    control characters (but newline and tab) and bidi overrides.
+
+    >>> safe_text("\x1b]0;owned\x07title \x1b[2Jcleared\x1b[31m red\x1b[0m")
+    'title cleared red'
+    >>> safe_text("\x1b]52;c;ZXZpbA==\x1b\\ok\r\n\tend\x9b2J\u202egnp.exe")
+    'ok\n\tendgnp.exe'
+    >>> safe_text("[bold]plain[/bold] caf\u00e9")
+    '[bold]plain[/bold] caf\xe9'
+    """
+    return _TERMINAL_CONTROL.sub("", text) if _TERMINAL_CONTROL.search(text) else text
+
+
+def _safe_console(stderr: bool) -> Console:
+    """A console that interprets no markup or emoji codes and prints every segment of text
+    through :func:`safe_text`: whatever a command hands it (a str, a Text, a table, a
+    prompt's Markdown), nothing reaches the terminal as a control sequence. Segments rich
+    marks as control (cursor moves of a progress bar) and the styles it adds are its own."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+            for segment in super().render(renderable, options):
+                yield segment if segment.control else Segment(
+                    safe_text(segment.text), segment.style)
+
+    return SafeConsole(highlight=False, markup=False, emoji=False, stderr=stderr)
+
 
 def __getattr__(name: str) -> Any:
     """The rich objects, made on first access (PEP 562)."""
     if name in ("console", "err_console"):
-        from rich.console import Console
-
-        value: Any = Console(highlight=False, stderr=name == "err_console")
+        value: Any = _safe_console(stderr=name == "err_console")
     elif name == "Text":
         from rich.text import Text as value
     elif name == "Table":
@@ -57,12 +106,20 @@ def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str
     from rich.table import Table
     from rich.text import Text
 
+    # Cleaned before rich measures the cells, so the columns fit what is shown.
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(safe_text(str(column))), overflow="fold")
     for row in rows:
-        table.add_row(*(Text(display(v)) for v in row))
+        table.add_row(*(Text(safe_text(display(v))) for v in row))
     return table
+
+
+def message(text: str, *, stderr: bool = False, style: str | None = None) -> None:
+    """Print one message, as it is: no markup, no control sequences."""
+    from rich.text import Text
+
+    _console(stderr).print(Text(safe_text(text), style=style or ""))
 
 
 def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> None:
@@ -74,7 +131,10 @@ def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str =
         writer = csv.writer(buffer)
         writer.writerow(columns)
         writer.writerows([["" if v is None else display(v) for v in r] for r in rows])
-        sys.stdout.write(buffer.getvalue())
+        # Piped or redirected, CSV holds the values as they are; only a terminal is spared
+        # their control sequences.
+        text = buffer.getvalue()
+        sys.stdout.write(safe_text(text) if sys.stdout.isatty() else text)
     else:
         _console().print(rows_table(columns, rows))
 
@@ -87,7 +147,7 @@ def print_json(data: Any) -> None:
 def markdown(text: str) -> None:
     from rich.markdown import Markdown  # 0.1 s to import: only the commands that show prompts
 
-    _console().print(Markdown(text))
+    _console().print(Markdown(safe_text(text)))
 
 
 @contextlib.contextmanager
@@ -98,13 +158,14 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Any]:
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn("{task.fields[step]}"), TimeElapsedColumn(),
+    # The step names what is being graded (a candidate's folder name): never markup.
+    with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
+                  TextColumn("{task.fields[step]}", markup=False), TimeElapsedColumn(),
                   console=_console(stderr=True), transient=False) as progress:
-        task = progress.add_task(description, total=1, step="")
+        task = progress.add_task(safe_text(description), total=1, step="")
 
         def update(what: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, step=what)
+            progress.update(task, completed=done, total=total, step=safe_text(what))
 
         yield update
 
@@ -122,21 +183,23 @@ def verdict(result: Any, columns: Sequence[str]) -> None:
 
     console = _console()
     style = _VERDICT_STYLE.get(result.verdict, "bold")
-    console.print(Text(result.verdict.upper(), style=style), Text(f"  {result.challenge}"))
-    console.print(Text(result.message))
+    console.print(Text(result.verdict.upper(), style=style),
+                  Text(f"  {safe_text(result.challenge)}"))
+    message(result.message)  # DuckDB's messages quote the answer's own strings
     if result.worlds:
         table = Table(show_header=True, box=None, padding=(0, 2))
         for name in ("world", "", "details"):
             table.add_column(name)
         for w in result.worlds:
             mark = Text("ok", style="green") if w.match else Text("x", style="red")
-            table.add_row(Text(f"{w.world} ({w.description})"), mark, Text(w.summary))
+            table.add_row(Text(safe_text(f"{w.world} ({w.description})")), mark,
+                          Text(safe_text(w.summary)))
         console.print(table)
     failing = next((w for w in result.worlds if w.diffs), None)
     if failing is not None and result.verdict == Verdict.MISLEADING and not result.order_only:
         header, rows = diff_rows(failing, tuple(columns))
         console.print(rows_table(header, rows, title=f"Where it differs ({failing.world} world)"))
     for warning in result.warnings:
-        console.print(Text(f"warning {warning['rule']} {warning['name']}: {warning['message']}",
-                           style="yellow"))
-    console.print(Text(f"graded in {result.elapsed_ms:.0f} ms", style="dim"))
+        message(f"warning {warning['rule']} {warning['name']}: {warning['message']}",
+                style="yellow")
+    message(f"graded in {result.elapsed_ms:.0f} ms", style="dim")

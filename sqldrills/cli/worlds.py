@@ -107,7 +107,8 @@ def _run_world_checks(db: Path) -> None:
     failed = [r for r in results if not r.passed]
     if failed:
         for r in failed:
-            render.err_console.print(f"[red]{r.check.name}[/red]: failing rows {r.failing_rows}")
+            render.message(f"{r.check.name}: failing rows {r.failing_rows}", stderr=True,
+                           style="red")
         raise Failure(f"{len(failed)} world check(s) failed")
 
 
@@ -169,10 +170,11 @@ def query(sql: str, dialect: str, timeout: float, scale: str | None, fmt: str) -
     result = run_user_sql(sql, [practice_db(scale)], dialect=dialect,
                           limits=Limits(timeout_s=timeout))[0]
     if isinstance(result, QueryFailure):
-        raise Failure(result.message)
+        # click prints this, not rich: DuckDB's message quotes the query's own strings.
+        raise Failure(render.safe_text(result.message))
     render.print_rows(result.columns, result.rows, fmt)
     if result.truncated:
-        render.err_console.print(f"(showing the first {len(result.rows):,} rows)")
+        render.message(f"(showing the first {len(result.rows):,} rows)", stderr=True)
 
 
 

@@ -79,12 +79,53 @@ def read_candidates(path: Path) -> list[str]:
     if bad:
         raise TakehomeError(f"{path}: unusable candidate id(s) {', '.join(map(repr, bad[:5]))}: "
                             "use letters, digits and _ . @ + -")
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise TakehomeError(f"{path}: duplicate candidate id(s) {', '.join(duplicates)}")
     if not ids:
         raise TakehomeError(f"{path}: no candidates")
+    try:
+        check_candidate_ids(ids)
+    except TakehomeError as exc:
+        raise TakehomeError(f"{path}: {exc}") from None
     return ids
+
+
+# What `build` writes at the top of --out besides the candidates' folders and zips.
+RESERVED_NAMES = ("manifest.json", "README.md")
+
+
+def check_candidate_ids(ids: list[str]) -> None:
+    """Refuse ids whose outputs would overwrite each other or the build's own files:
+    ``<id>/`` and ``<id>.zip`` for each id, compared case-folded (a case-insensitive disk
+    sees ``Ada`` and ``ada`` as one), and the reserved names.
+
+    >>> check_candidate_ids(["ada", "bob"])
+    >>> check_candidate_ids(["ada", "ada"])
+    Traceback (most recent call last):
+    ...
+    sqldrills.takehome.TakehomeError: candidate ids that collide: ada (listed more than once)
+    >>> check_candidate_ids(["alice", "alice.zip", "Bob", "bob", "manifest.json"])
+    Traceback (most recent call last):
+    ...
+    sqldrills.takehome.TakehomeError: candidate ids that collide: manifest.json (reserved \
+for the grading manifest and README); alice and alice.zip (both write alice.zip); Bob and \
+bob (both write bob)
+    """
+    owners: dict[str, list[str]] = {name.casefold(): [] for name in RESERVED_NAMES}
+    for candidate in ids:
+        for name in (candidate, f"{candidate}.zip"):
+            owners.setdefault(name.casefold(), []).append(candidate)
+    problems: dict[tuple[str, ...], str] = {}  # one line per group of ids (Bob, bob: twice)
+    reserved = {name.casefold() for name in RESERVED_NAMES}
+    for name, who in owners.items():
+        group = tuple(dict.fromkeys(who))
+        if name in reserved and group:
+            problems.setdefault(group, f"{' and '.join(group)} (reserved for the grading "
+                                       "manifest and README)")
+        elif len(group) > 1:
+            problems.setdefault(group, f"{' and '.join(group)} (both write {name})")
+        elif len(who) > 1:
+            problems.setdefault(group, f"{group[0]} (listed more than once)")
+    if problems:
+        raise TakehomeError(f"candidate ids that collide: {'; '.join(problems.values())}")
 
 
 def output_contract(challenge: Challenge) -> str:
@@ -175,9 +216,10 @@ def build_bundles(
     challenges = [get(cid) for cid in challenge_ids]
     if len(set(challenge_ids)) != len(challenge_ids):
         raise TakehomeError("a challenge is listed twice in --challenges")
+    ids = candidates or [SHARED_ID]
+    check_candidate_ids(ids)  # before anything is written
     secret = secret or secrets.token_hex(16)
     forbidden = reserved_seeds(challenges, scale)
-    ids = candidates or [SHARED_ID]
     out.mkdir(parents=True, exist_ok=True)
     tasks = [TaskEntry.of(c) for c in challenges]
     entries = []

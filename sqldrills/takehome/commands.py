@@ -76,8 +76,8 @@ def build(challenge_list: str, candidates: Path | None, out: Path, scale: str | 
         ["candidate", "seed", "bundle"],
         [(c.id, c.seed, str(out / c.zip)) for c in manifest.candidates],
         title=f"{len(manifest.candidates)} bundle(s), {len(ids)} task(s)"))
-    render.console.print(f"Grading manifest: {out / 'manifest.json'} (keep it; it is not for "
-                         f"candidates)  [{time.perf_counter() - started:.1f}s]")
+    render.message(f"Grading manifest: {out / 'manifest.json'} (keep it; it is not for "
+                   f"candidates)  [{time.perf_counter() - started:.1f}s]")
 
 
 def _grading_options(func):
@@ -121,7 +121,7 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
     try:
         manifest = load_manifest(manifest_path)
         scoring = load_rubric(rubric, manifest.task_ids)
-        jobs, notes, folder_notes = collect_jobs(manifest, manifest_path.parent, submissions)
+        intake = collect_jobs(manifest, manifest_path.parent, submissions)
     except TakehomeError as exc:
         raise _usage(exc) from None
     out.mkdir(parents=True, exist_ok=True)
@@ -137,12 +137,14 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
     try:
         log = ResultsLog(out / RESULTS_LOG, resume)
         started = time.perf_counter()
+        jobs = intake.jobs
         with render.progress_bar(f"Grading {len(jobs)} answers with {workers} worker(s)",
                                  enabled=sys.stderr.isatty()) as progress:
             graded = run_jobs(jobs, log, workers=workers, timeout_s=timeout,
                               scale=manifest.scale, progress=progress, secret=manifest.secret)
         elapsed = time.perf_counter() - started
-        cohort = score(manifest, jobs, log.latest(), scoring, notes, folder_notes)
+        cohort = score(manifest, jobs, log.latest(), scoring, intake.notes, intake.folder_notes,
+                       intake.flags)
         reports.write_reports(cohort, out, gradescope=fmt == "gradescope")
     except OSError as exc:  # a full disk, a read-only or vanished --out
         raise Failure(f"grading into {out} stopped: {exc.strerror or exc}"
@@ -151,13 +153,12 @@ def grade(manifest_path: Path, submissions: Path, out: Path, workers: int, resum
                     ) from None
     _summary(cohort)
     rate = f", {graded / elapsed:.1f} answers/s" if graded and elapsed > 0 else ""
-    render.console.print(f"{graded} answer(s) graded now, {len(jobs) - graded} kept from the "
-                         f"log, in {elapsed:.1f}s{rate}. Reports: {out / 'index.html'}")
+    render.message(f"{graded} answer(s) graded now, {len(jobs) - graded} kept from the "
+                   f"log, in {elapsed:.1f}s{rate}. Reports: {out / 'index.html'}")
 
 
 def _summary(cohort: Cohort) -> None:
-    from sqldrills.takehome.integrity import similarity_clusters
-    from sqldrills.takehome.records import FlagKind
+    from sqldrills.takehome.integrity import describe_flags
 
     rows = []
     for candidate in cohort.candidates:
@@ -167,13 +168,10 @@ def _summary(cohort: Cohort) -> None:
         rows.append((candidate, f"{points:g}/{max_points:g}", *cells))
     render.console.print(render.rows_table(
         ["candidate", "points", *(t.id for t in cohort.tasks)], rows, title="Take-home"))
-    for flag in cohort.flags:
-        if flag.kind != FlagKind.SIMILAR:
-            render.console.print(f"flag {flag.task}: {flag.candidate} - {flag.detail}")
-    for cluster in similarity_clusters(cohort.flags):
-        render.console.print(f"flag {cluster.describe(shown=8)}")
+    for line in describe_flags(cohort.flags, shown=8):
+        render.message(f"flag {line}")
     for note in cohort.warnings + cohort.folder_notes:
-        render.err_console.print(f"note: {note}")
+        render.message(f"note: {note}", stderr=True)
 
 
 @takehome.command("grade-one")

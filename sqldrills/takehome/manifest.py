@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from sqldrills.catalog.challenges import Challenge, get
-from sqldrills.takehome import TakehomeError
+from sqldrills.takehome import TakehomeError, Unreadable, read_user_file
 
 MANIFEST_KIND = "sqldrills-takehome"
 MANIFEST_FORMAT = 1
 SHARED_ID = "takehome"  # the folder name of the one bundle built without --candidates
 CANDIDATE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
+MAX_MANIFEST_FILE_BYTES = 50_000_000  # a grading manifest lists candidates: ~100 bytes each
 
 
 @functools.lru_cache(maxsize=64)
@@ -116,8 +117,9 @@ class Manifest:
 
 def load_manifest(path: Path) -> Manifest:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        raw = read_user_file(path, MAX_MANIFEST_FILE_BYTES)
+        data = json.loads(raw.decode("utf-8"))
+    except (Unreadable, ValueError) as exc:
         raise TakehomeError(f"cannot read the manifest {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("kind") != MANIFEST_KIND:
         raise TakehomeError(f"{path} is not a take-home manifest (use the manifest.json at "

@@ -153,6 +153,8 @@ class ScoredAnswer(AnswerRecord):
 class FlagKind(StrEnum):
     OWN_WORLD_ONLY = "own_world_only"  # right on the candidate's own data only
     SIMILAR = "similar"  # near-identical to another candidate's answer
+    NOT_COMPARED = "not_compared"  # a pair similarity did not look at: too long, no time
+    FOREIGN_MANIFEST = "foreign_manifest"  # the submission's manifest.json names another id
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ class Flag:
 
     kind: FlagKind
     candidate: str
-    task: str
+    task: str | None  # None: about the whole submission
     detail: str
     other: str | None = None  # a similar flag's other candidate
     similarity: float | None = None  # a similar flag's ratio

@@ -3,7 +3,8 @@
 * ``results.csv`` — one row per candidate × task: verdict, pitfall, points;
 * ``results.json`` — the whole cohort, with messages, counterexamples and flags;
 * ``junit.xml`` — one test suite per candidate, one test case per task, for CI dashboards;
-* ``gradescope/<candidate>/results.json`` — Gradescope's autograder format;
+* ``gradescope/<candidate>/results.json`` — Gradescope's autograder format, in a folder
+  named by ``Cohort.file_names`` (unique, renames noted);
 * ``index.html`` — one self-contained page (inline CSS and SVG, no network) with the
   cohort overview, a chart of the pitfalls that caught candidates and a section per
   candidate with each answer, its verdict, the named pitfall and a counterexample.
@@ -22,22 +23,12 @@ from typing import Any
 
 from sqldrills.grading.results import WorldStatus
 from sqldrills.paths import write_atomic
-from sqldrills.takehome.integrity import similarity_clusters
-from sqldrills.takehome.records import AnswerRecord, FlagKind, Outcome
+from sqldrills.takehome.integrity import describe_flags
+from sqldrills.takehome.records import AnswerRecord, Outcome
 from sqldrills.takehome.scoring import Cohort
 
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def file_name(candidate: str) -> str:
-    """A safe file name for a candidate id taken from a submission's name.
-
-    >>> file_name("../ada lovelace")
-    '_.._ada_lovelace'
-    """
-    name = re.sub(r"[^A-Za-z0-9_.@+-]", "_", candidate)
-    return "_" + name if name.startswith(".") or not name else name
 
 
 def _csv_cell(value: Any) -> Any:
@@ -238,11 +229,8 @@ def index_html(cohort: Cohort) -> str:
                         for a in cohort.answers_of(candidate))
         rows.append(f'<tr><td><a href="#{anchors[candidate]}">{_e(candidate)}</a></td>'
                     f"<td>{score:g} / {max_score:g}</td>{cells}</tr>")
-    flags = "".join(
-        [f"<li>{_e(f.task)}: {_e(f.candidate)} — {_e(f.detail)}</li>"
-         for f in cohort.flags if f.kind != FlagKind.SIMILAR]
-        + [f"<li>{_e(c.describe())}</li>" for c in similarity_clusters(cohort.flags)]
-    ) or "<li>none</li>"
+    flags = "".join(f"<li>{_e(line)}</li>" for line in describe_flags(cohort.flags)
+                    ) or "<li>none</li>"
     notes = "".join(f"<li>{_e(n)}</li>" for n in cohort.warnings + cohort.folder_notes)
     tasks = "".join(f"<li><b>{_e(t.id)}</b> {_e(t.title)}</li>" for t in cohort.tasks)
     sections = "\n".join(_candidate_section(cohort, c, anchors[c]) for c in cohort.candidates)
@@ -275,7 +263,7 @@ def write_reports(cohort: Cohort, out: Path, gradescope: bool = False) -> list[P
     }
     if gradescope:
         for candidate in cohort.candidates:
-            written[out / "gradescope" / file_name(candidate) / "results.json"] = json.dumps(
+            written[out / "gradescope" / cohort.file_names[candidate] / "results.json"] = json.dumps(
                 gradescope_result(cohort, candidate), indent=2) + "\n"
     for path, text in written.items():
         write_atomic(path, text)

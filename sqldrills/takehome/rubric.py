@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqldrills.strictkeys import check_keys
-from sqldrills.takehome import TakehomeError
+from sqldrills.takehome import TakehomeError, Unreadable, read_user_file
 from sqldrills.takehome.manifest import catalog_challenge
 from sqldrills.takehome.records import AnswerRecord, Outcome
 
@@ -26,6 +26,8 @@ ORDER_ONLY = "order_only"  # a misleading answer whose rows are right but out of
 _RUBRIC_KEYS = {"points", "credit", "tasks"}
 _TASK_KEYS = {"points", "pitfalls"}
 _CREDIT_KEYS = {*Outcome, ORDER_ONLY}
+
+MAX_RUBRIC_BYTES = 1_000_000
 
 
 def _default_credit() -> dict[str, float]:
@@ -76,8 +78,9 @@ def load_rubric(path: Path | None, tasks: list[str]) -> Rubric:
     if path is None:
         return Rubric()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = read_user_file(path, MAX_RUBRIC_BYTES)
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (Unreadable, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise TakehomeError(f"cannot read the rubric {path}: {exc}") from None
     where = str(path)
     check_keys(data, optional=_RUBRIC_KEYS, where=where, error=TakehomeError)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqldrills.takehome.intake import Job
@@ -23,6 +24,7 @@ class Cohort:
     folder_notes: list[str]
     flags: list[Flag]
     warnings: list[str]  # about the run (e.g. a challenge changed since build)
+    file_names: dict[str, str] = field(default_factory=dict)  # candidate -> unique, safe
 
     def answers_of(self, candidate: str) -> list[ScoredAnswer]:
         """A candidate's answers, in task order."""
@@ -57,6 +59,46 @@ class Cohort:
         }
 
 
+def file_name(candidate: str) -> str:
+    """A safe file name for a candidate id taken from a submission's name.
+
+    >>> file_name("../ada lovelace")
+    '_.._ada_lovelace'
+    """
+    name = re.sub(r"[^A-Za-z0-9_.@+-]", "_", candidate)
+    return "_" + name if name.startswith(".") or not name else name
+
+
+def unique_file_names(candidates: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A file name per candidate, no two the same even on a case-insensitive disk, and a
+    note for each one that had to change.
+
+    A candidate whose id is already a safe name keeps it; the others, in cohort order,
+    take the next free ``-2``, ``-3``, ...: the same cohort always gets the same names.
+
+    >>> unique_file_names(["ann lee", "ann_lee", "Ann_Lee"])
+    ({'ann_lee': 'ann_lee', 'Ann_Lee': 'Ann_Lee-2', 'ann lee': 'ann_lee-3'}, \
+['Ann_Lee: its files are named Ann_Lee-2 (Ann_Lee is taken by ann_lee)', \
+'ann lee: its files are named ann_lee-3 (ann_lee is taken by ann_lee)'])
+    """
+    names: dict[str, str] = {}
+    owners: dict[str, str] = {}  # casefolded name -> candidate
+    notes = []
+    exact = [c for c in candidates if file_name(c) == c]
+    for candidate in exact + [c for c in candidates if c not in exact]:
+        base = name = file_name(candidate)
+        suffix = 1
+        while name.casefold() in owners:
+            suffix += 1
+            name = f"{base}-{suffix}"
+        if name != base:
+            notes.append(f"{candidate}: its files are named {name} ({base} is taken by "
+                         f"{owners[base.casefold()]})")
+        names[candidate] = name
+        owners[name.casefold()] = candidate
+    return names, notes
+
+
 def score(
     manifest: Manifest,
     jobs: list[Job],
@@ -64,17 +106,21 @@ def score(
     rubric: Rubric,
     notes: dict[str, list[str]],
     folder_notes: list[str],
+    intake_flags: list[Flag] | None = None,
 ) -> Cohort:
-    """Points from the rubric, and the integrity signals, for every job's latest record."""
+    """Points from the rubric, and the integrity signals (after those raised while reading
+    the submissions, ``intake_flags``), for every job's latest record."""
     candidates = list(dict.fromkeys(job.candidate for job in jobs))
     answers = {}
     for job in jobs:
         record = latest[(job.candidate, job.task)]
         answers[(job.candidate, job.task)] = ScoredAnswer.of(
             record, rubric.award(record), rubric.max_points(job.task))
-    flags = integrity_flags(answers, candidates, manifest.task_ids)
+    flags = [*(intake_flags or []), *integrity_flags(answers, candidates, manifest.task_ids)]
     warnings = [f"{t.id} changed since the bundle was built (content hash "
                 f"{t.content_hash} -> {catalog_challenge(t.id).content_hash})"
                 for t in manifest.challenges
                 if catalog_challenge(t.id).content_hash != t.content_hash]
-    return Cohort(manifest.challenges, candidates, answers, notes, folder_notes, flags, warnings)
+    names, renamed = unique_file_names(candidates)
+    return Cohort(manifest.challenges, candidates, answers, notes, folder_notes + renamed,
+                  flags, warnings, names)
