@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 import sqlglot
 
-from sqldrills.catalog.challenges import get
+from sqldrills.catalog.challenges import Challenge, ChallengeError, get, load_all, load_challenge
 from sqldrills.catalog.mutants import OPERATORS, mutate, mutation_test
 
 
@@ -57,3 +61,31 @@ def test_the_worlds_kill_every_non_equivalent_mutant_of_a_drill() -> None:
     assert report.scored >= 10
     assert [m.id for m in report.survivors] == []
     assert report.equivalent == ["join_kind_swap:1"]
+
+
+# A reason that says the world merely lacks the rows is not equivalence: plant the bait.
+_NOT_A_REASON = re.compile(r"by construction|never happens|never occurs in the world", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("challenge", load_all(), ids=lambda c: c.id)
+def test_every_equivalent_mutant_has_a_semantic_reason(challenge: Challenge) -> None:
+    mutant_ids = {m.id for m in mutate(challenge.reference)}
+    for mutant_id, reason in challenge.equivalent_mutants.items():
+        assert mutant_id in mutant_ids, f"{challenge.id}: {mutant_id} is not a mutant of the reference"
+        assert reason.strip(), f"{challenge.id}: {mutant_id} has no reason"
+        assert not _NOT_A_REASON.search(reason), (
+            f"{challenge.id}: {mutant_id}: {reason!r} describes the worlds, not an equivalence")
+
+
+def test_an_equivalent_mutant_without_a_reason_is_refused(tmp_path: Path) -> None:
+    source = get("members_not_devices").path
+    folder = tmp_path / "members_not_devices"
+    (folder / "traps").mkdir(parents=True)
+    for path in source.rglob("*"):
+        if path.is_file():
+            (folder / path.relative_to(source)).write_bytes(path.read_bytes())
+    toml = folder / "challenge.toml"
+    text = toml.read_text()
+    toml.write_text(re.sub(r'("join_kind_swap:1") = ".*"', r'\1 = ""', text))
+    with pytest.raises(ChallengeError, match="join_kind_swap:1"):
+        load_challenge(folder)

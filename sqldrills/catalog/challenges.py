@@ -75,7 +75,8 @@ class Challenge:
     lint: dict[str, Any] = field(default_factory=dict)
     key_columns: tuple[str, ...] | None = None
     order: int = 100
-    equivalent_mutants: tuple[str, ...] = ()
+    # mutant id -> why it returns the reference's results on every possible world
+    equivalent_mutants: dict[str, str] = field(default_factory=dict)
 
     @property
     def reference(self) -> str:
@@ -179,8 +180,21 @@ def load_challenge(path: Path) -> Challenge:
         traps=traps, worlds=tuple(data.get("worlds", [])), lint=lint,
         key_columns=tuple(output["key_columns"]) if "key_columns" in output else None,
         order=int(data.get("order", 100)),
-        equivalent_mutants=tuple(data.get("equivalent_mutants", ())),
+        equivalent_mutants=_equivalent_mutants(data.get("equivalent_mutants", {}), where),
     )
+
+
+def _equivalent_mutants(declared: Any, where: str) -> dict[str, str]:
+    """``[equivalent_mutants]``: mutant id = the reason it is equivalent to the reference.
+
+    A reason is required for each: an unexplained entry would hide a weak world.
+    """
+    if not isinstance(declared, dict):
+        raise ChallengeError(f"{where}: [equivalent_mutants] must be a table of mutant_id = \"reason\"")
+    for mutant_id, reason in declared.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ChallengeError(f"{where}: [equivalent_mutants] {mutant_id!r} needs a non-empty reason string")
+    return dict(declared)
 
 
 def _load_traps(path: Path, declared: dict[str, Any], where: str) -> tuple[Trap, ...]:

@@ -26,7 +26,14 @@ from sqldrills.world.steps.context import Bar, Build, Progress, connect
 from sqldrills.world.steps.events import events, plays, session_extras
 from sqldrills.world.steps.experiments import experiment_assignments, experiment_effects
 from sqldrills.world.steps.finish import dataset_info, drop_scratch
-from sqldrills.world.steps.sessions import as_of_bait_sessions, cut_bait_sessions, premiere_sessions, sessions
+from sqldrills.world.steps.sessions import (
+    as_of_bait_sessions,
+    cut_bait_sessions,
+    dst_travel_sessions,
+    late_hit_sessions,
+    premiere_sessions,
+    sessions,
+)
 from sqldrills.world.steps.setup import create_tables, macros, name_pools, titles
 from sqldrills.world.steps.subscriptions import subscriptions
 
@@ -44,8 +51,8 @@ DEFAULT_CHUNK_ACCOUNTS = 60_000
 
 # The sessions and events of one chunk of accounts (Build.accounts).
 CHUNK_STEPS: tuple[Step, ...] = (
-    sessions, premiere_sessions, as_of_bait_sessions, cut_bait_sessions,
-    plays, session_extras, events,
+    sessions, premiere_sessions, late_hit_sessions, dst_travel_sessions, as_of_bait_sessions,
+    cut_bait_sessions, plays, session_extras, events,
 )
 
 # What the chunk steps read, kept in the world file while chunk processes run: each loads

@@ -3,12 +3,16 @@ server received it, at-least-once.
 
 An event's number within its session (seq): 0 app_open, 1-4 browse, 5 search; play k
 spans 10 + 1000 k (play_start) to 999 + 1000 k (play_stop), heartbeats in between.
+
+A session browses (and searches) 10 s after it opens, then plays, 20 s after the browsing;
+the sessions planted as funnel-order bait (``sess.order_bait``) start their first play
+10 s after opening and browse once it ends, or browse one last time after the last play.
 """
 
 from __future__ import annotations
 
 from sqldrills.world.steps.context import Build
-from sqldrills.world.steps.sessions import AS_OF_BAIT_SESSION
+from sqldrills.world.steps.sessions import AS_OF_BAIT_SESSION, RESUME, RESUME_INSTANT, TAIL_BROWSE
 from sqldrills.world.steps.sql import timestamp
 
 # An event's key within its account, sk * EVENT_KEY_STRIDE + seq: seq stays below it.
@@ -29,14 +33,20 @@ def plays(b: Build) -> None:
         ELSE 15 + floor(u('gap_len', account_id, sk, k) * 900) END"""
     dur_sql = f"""least({cap}, greatest(30, floor(exp(ln({med})
         + {act['watch_sigma']} * gauss('watch', account_id, sk, k)))))"""
+    browsing = "20 + 20 * n_browse + CASE WHEN has_search THEN 40 ELSE 0 END"
     b.sql(f"""
     CREATE OR REPLACE TEMP TABLE plays AS
     WITH p AS (
       SELECT s.*, k,
         {dur_sql}::BIGINT AS dur,
-        CASE WHEN k = 0 THEN 0 ELSE {gap_sql} END::BIGINT AS gap,
-        CASE WHEN bait THEN 0 ELSE 20 + 20 * n_browse + CASE WHEN has_search THEN 40 ELSE 0 END
-        END AS lead
+        CASE WHEN k = 0 THEN 0
+             -- after a first play that came before any browse: the browsing, then play 2
+             -- (or play 2 at the very instant of the first browse, 10 s in)
+             WHEN k = 1 AND order_bait = {RESUME} THEN {browsing}
+             WHEN k = 1 AND order_bait = {RESUME_INSTANT} THEN 10
+             ELSE {gap_sql} END::BIGINT AS gap,
+        CASE WHEN bait THEN 0 WHEN order_bait IN ({RESUME}, {RESUME_INSTANT}) THEN 10
+             ELSE {browsing} END AS lead
       FROM (SELECT *, unnest(range(n_plays)) AS k FROM sess) s
     )
     SELECT *, t0 + secs(lead + sum(dur + gap) OVER w - dur) AS play_ts,
@@ -57,9 +67,13 @@ def session_extras(b: Build) -> None:
     CREATE OR REPLACE TEMP TABLE sessx AS
     SELECT s.*, e.end_ts, hexid('s-', 'session', s.account_id, s.sk) AS session_id,
       u('batch', s.account_id, s.sk) < {dl['batch_session_share']} AS batch,
-      u('flaky', s.account_id, s.j) < {dl['retry_burst_device_share']} AS flaky
+      u('flaky', s.account_id, s.j) < {dl['retry_burst_device_share']} AS flaky,
+      -- when the browsing starts: at the open, or when a first play that came before it ends
+      CASE WHEN s.order_bait IN ({RESUME}, {RESUME_INSTANT}) THEN coalesce(e.first_end, s.t0)
+           ELSE s.t0 END AS browse_from
     FROM sess s
-    LEFT JOIN (SELECT account_id, sk, max(play_ts + secs(dur)) AS end_ts
+    LEFT JOIN (SELECT account_id, sk, max(play_ts + secs(dur)) AS end_ts,
+                 max(play_ts + secs(dur)) FILTER (WHERE k = 0) AS first_end
                FROM plays GROUP BY ALL) e USING (account_id, sk)
     """)
 
@@ -87,10 +101,12 @@ def events(b: Build) -> None:
       SELECT {shared}, 1 + b,
         CASE WHEN u('prof_null', account_id, sk, b) < {act['profile_null_rate']}
              THEN NULL ELSE profile_id END,
-        'browse', NULL, t0 + secs(10 + 20 * b), NULL
+        'browse', NULL,
+        CASE WHEN order_bait = {TAIL_BROWSE} AND b = n_browse - 1 THEN coalesce(end_ts, t0) + secs(10)
+             ELSE browse_from + secs(10 + 20 * b) END, NULL
       FROM (SELECT *, unnest(range(n_browse)) AS b FROM sessx)
       UNION ALL
-      SELECT {shared}, 5, profile_id, 'search', NULL, t0 + secs(10 + 20 * n_browse), NULL
+      SELECT {shared}, 5, profile_id, 'search', NULL, browse_from + secs(10 + 20 * n_browse), NULL
       FROM sessx WHERE has_search
       UNION ALL
       SELECT {shared}, 10 + 1000 * k, profile_id, 'play_start', {title}, play_ts, NULL

@@ -7,7 +7,7 @@ Every step here writes temp.sess, one row per session; ``events`` turns them int
 from __future__ import annotations
 
 from sqldrills.world.steps.context import IDS_PER_ACCOUNT, Build
-from sqldrills.world.steps.sql import lookup, pick, timestamp
+from sqldrills.world.steps.sql import literal, lookup, pick, timestamp
 
 # A session's key (sk) within its account: SESSION_KEY_STRIDE * subscription number + its
 # number in that subscription, which is below MAX_SESSIONS_PER_PERIOD. The keys from
@@ -16,15 +16,27 @@ SESSION_KEY_STRIDE = 100_000
 MAX_SESSIONS_PER_PERIOD = 20_000
 PREMIERE_SESSION = 900_000
 AS_OF_BAIT_SESSION = 900_001
+LATE_HIT_SESSION = 900_002
 CUT_BAIT_SESSIONS = 900_100  # + 2 * days before as_of, + 1 for the one 10 minutes early
+DST_TRAVEL_SESSIONS = 901_000  # + days from the window's start to the day of the change
 
-# client_tz, device_type, device_id, j, profile_id, n_plays of a planted session: one play,
-# at home, on the account's first device and profile.
-_PLANTED = ("home_tz_of(s.account_id), device_type_of(s.account_id, 0), "
-            f"hexid('d-', 'device', s.account_id, 0), 0, s.account_id * {IDS_PER_ACCOUNT}, 1")
-# first_title, n_browse, has_search, offline, offline_delay_s, offline_delay_cap_s of a
-# boundary bait session: any title, no browsing, online.
-_BAIT_REST = "NULL, 0, false, false, 0, 0"
+# How a session orders its browsing and its plays (sess.order_bait), bait for funnels that
+# must count a play only after the first browse: browse first, then play (the rule); the
+# first play before any browse ("continue watching"); that, with the second play starting
+# at the very instant of the first browse; the last browse after the last play.
+BROWSE_FIRST, RESUME, RESUME_INSTANT, TAIL_BROWSE = 0, 1, 2, 3
+
+# device_type, device_id, j, profile_id, n_plays of a planted session: one play, on the
+# account's first device and profile; with client_tz before them, at home.
+_PLANTED_DEVICE = ("device_type_of(s.account_id, 0), hexid('d-', 'device', s.account_id, 0), 0, "
+                   f"s.account_id * {IDS_PER_ACCOUNT}, 1")
+_PLANTED = f"home_tz_of(s.account_id), {_PLANTED_DEVICE}"
+# first_title, n_browse, has_search, offline, offline_delay_s, offline_delay_cap_s,
+# order_bait of a boundary bait session: any title, no browsing, online.
+_BAIT_REST = f"NULL, 0, false, false, 0, 0, {BROWSE_FIRST}"
+# Planted sessions that need a device one carries about (abroad, offline downloads) are
+# given to the members whose first device is a phone or a tablet.
+_PORTABLE = "device_type_of(s.account_id, 0) IN ('mobile', 'tablet')"
 
 
 def _in_chunk(b: Build, column: str) -> str:
@@ -46,6 +58,9 @@ def sessions(b: Build) -> None:
     cut1 = bnd["utc_midnight_share"]
     cut2 = cut1 + bnd["local_midnight_share"]
     cut3 = cut2 + bnd["signup_days_share"]
+    order1 = act["resume_share"]
+    order2 = order1 + act["instant_play_share"]
+    order3 = order2 + act["tail_browse_share"]
     b.sql(f"""
     CREATE OR REPLACE TEMP TABLE sess AS
     WITH periods AS (
@@ -137,7 +152,12 @@ def sessions(b: Build) -> None:
         AND u('offline', account_id, sk) < {dl['offline_session_share']} AS offline,
       floor(3600 * exp(ln({dl['offline_delay_median_hours']})
             + 0.9 * gauss('offline_delay', account_id, sk))) AS offline_delay_s,
-      {dl['offline_delay_max_hours']} * 3600 AS offline_delay_cap_s
+      {dl['offline_delay_max_hours']} * 3600 AS offline_delay_cap_s,
+      CASE WHEN bait OR activity_kind = 'never_play' OR n_browse = 0 THEN {BROWSE_FIRST}
+           WHEN u('order_bait', account_id, sk) < {order1} THEN {RESUME}
+           WHEN u('order_bait', account_id, sk) < {order2} THEN {RESUME_INSTANT}
+           WHEN u('order_bait', account_id, sk) < {order3} THEN {TAIL_BROWSE}
+           ELSE {BROWSE_FIRST} END AS order_bait
     FROM placed
     WHERE t0 >= start_ts AND t0 < end_ts
     """)
@@ -156,12 +176,72 @@ def premiere_sessions(b: Build) -> None:
       false, {_PLANTED}, {b.n_titles}, 1, false,
       u('prem_offline', s.account_id) < {prem['offline_share']},
       floor(u('prem_delay', s.account_id) * {prem['offline_delay_max_hours']} * 3600),
-      {prem['offline_delay_max_hours']} * 3600
+      {prem['offline_delay_max_hours']} * 3600, {BROWSE_FIRST}
     FROM subs s JOIN acct a USING (account_id)
     WHERE {_in_chunk(b, 's.account_id')}
       AND activity_kind_of(s.account_id) = 'normal'
       AND s.start_ts <= {release} AND coalesce(s.end_ts, {b.as_of}) > {release}
       AND u('prem_viewer', s.account_id) < {prem['viewer_share']}
+    """)
+
+
+def late_hit_sessions(b: Build) -> None:
+    """Reads temp.subs, temp.acct; adds to temp.sess the premiere day's download hit: one
+    catalogue title (the last before the premiere) watched offline in the second half of
+    the premiere's first 24 hours and synced a day later, so ranking that day's titles by
+    the viewers known at release + 24 h misses it."""
+    prem = b.r["premiere"]
+    release = timestamp(prem["release_ts"])
+    b.sql(f"""
+    INSERT INTO sess
+    SELECT s.account_id, {LATE_HIT_SESSION},
+      {release} + INTERVAL 12 HOUR + secs(floor(u('hit_at', s.account_id) * 11 * 3600)),
+      false, {_PLANTED}, {b.n_titles - 1}, 0, false, true,
+      -- synced 12 to 24 hours after it ends: after release + 24 h, as it starts after + 12 h
+      12 * 3600 + floor(u('hit_delay', s.account_id) * 12 * 3600), 24 * 3600, {BROWSE_FIRST}
+    FROM subs s JOIN acct a USING (account_id)
+    WHERE {_in_chunk(b, 's.account_id')}
+      AND activity_kind_of(s.account_id) = 'normal' AND {_PORTABLE}
+      AND s.start_ts <= {release} AND coalesce(s.end_ts, {b.as_of}) > {release} + INTERVAL 1 DAY
+      AND u('hit_viewer', s.account_id) < {prem['late_hit_share']}
+    """)
+
+
+def dst_travel_sessions(b: Build) -> None:
+    """Reads temp.subs, temp.acct; adds to temp.sess members abroad on the local day their
+    home zone changes its clocks: one play in the home evening, on their portable first
+    device, whose client_tz is the zone they are in, where it is already the next day."""
+    zones = {z: w for z, (w, _c) in b.r["time_zones"].items()}
+    zone_list = ", ".join(literal(z) for z in zones)
+    share = b.r["boundaries"]["dst_travel_share"]
+    b.sql(f"""
+    INSERT INTO sess
+    WITH days AS (
+      SELECT zone, day::TIMESTAMP AS day,
+        date_diff('day', date_trunc('day', {b.start}), day::TIMESTAMP) AS k
+      FROM unnest([{zone_list}]) z(zone),
+        range(date_trunc('day', {b.start}), {b.as_of}, INTERVAL 1 DAY) d(day)
+    ), changes AS (  -- the local days whose length is not 24 hours
+      SELECT zone, day, k FROM days
+      WHERE date_diff('second', timezone(zone, day), timezone(zone, day + INTERVAL 1 DAY)) <> 86400
+    ), planted AS (
+      SELECT s.account_id, s.start_ts, s.end_ts, {DST_TRAVEL_SESSIONS} + c.k AS sk,
+        -- 20:00 to 21:59 on the home wall clock, as an instant
+        timezone(c.zone, c.day + INTERVAL 20 HOUR
+          + secs(floor(u('dst_trip_at', s.account_id, c.k) * 7200)))::TIMESTAMP AS t0,
+        {pick("u('dst_trip_tz', s.account_id, c.k)", zones)} AS drawn_tz, c.zone
+      FROM subs s JOIN acct a USING (account_id) JOIN changes c ON c.zone = home_tz_of(s.account_id)
+      WHERE {_in_chunk(b, 's.account_id')}
+        AND activity_kind_of(s.account_id) = 'normal' AND {_PORTABLE}
+        AND u('dst_traveller', s.account_id, c.k) < {share}
+    )
+    -- abroad: a drawn zone, or Asia/Tokyo (no DST: never the zone of a change) if the draw
+    -- is the home zone
+    SELECT account_id, sk, t0, false,
+      CASE WHEN drawn_tz <> zone THEN drawn_tz ELSE 'Asia/Tokyo' END, {_PLANTED_DEVICE},
+      {_BAIT_REST}
+    FROM planted s
+    WHERE t0 >= s.start_ts AND t0 < coalesce(s.end_ts, {b.as_of})
     """)
 
 
