@@ -3,7 +3,9 @@
 For each drill: the loader accepts it (strictly); every reference is judged ``correct``;
 every trap differs from the reference on at least two worlds, is judged ``misleading``
 and is named as itself (so traps are distinguishable); the references raise no lint
-warning (a warning on a right answer would mislead learners).
+warning (a warning on a right answer would mislead learners). With ``fresh``, also that
+every reference and trap gives one result whatever the row order and thread count
+(``catalog/determinism.py``).
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
     By default every reference and trap runs once per world (results are cached on disk)
     and the verdicts the grader would give are derived from those results. With ``fresh``,
     each one is also graded end to end as a learner's answer would be, in its own sandbox
-    child: slower, and it also catches non-deterministic SQL (a fresh run that disagrees
-    with the cached one).
+    child, and run again with one thread on the practice world's shuffled twin: slower, and
+    it catches SQL whose result depends on row order or thread scheduling.
     """
     report = DrillReport(challenge.id)
     specs = challenge_worlds(challenge, scale)
@@ -92,6 +94,11 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
         claim(verdict == Verdict.MISLEADING and pitfall == trap.id,
               f"{where}: judged {verdict} with pitfall {pitfall!r}, "
               f"expected misleading with {trap.id!r}")
+    if fresh:
+        from sqldrills.catalog.determinism import nondeterministic
+
+        problems = nondeterministic(challenge, specs[0])
+        claim(not problems, "; ".join(problems))
     return report
 
 

@@ -26,8 +26,8 @@ MAX_WRONG_SHARE = 0.02
 @click.option("--min-kill-rate", type=float, default=0.95, show_default=True,
               help="With --mutants: fail below this share of non-equivalent mutants killed.")
 @click.option("--fresh", is_flag=True,
-              help="Also grade every reference and trap end to end, as a learner's answer "
-                   "(slower; catches non-deterministic SQL).")
+              help="Also grade every reference and trap end to end, as a learner's answer, and "
+                   "check each gives one result whatever the row order and thread count (slower).")
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Grade a labelled corpus of wrong answers (<drill>.toml files) and report how "
                    "often the pitfall is named right and wrongly.")
