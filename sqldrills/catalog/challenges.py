@@ -31,7 +31,8 @@ TRACKS = (
 
 _REQUIRED = {"title", "difficulty", "track", "tags", "pitfall", "ordered", "hints", "output"}
 _OPTIONAL = {"tolerance", "sort_keys", "explanation", "worlds", "lint", "traps", "order",
-             "equivalent_mutants"}
+             "equivalent_mutants", "clarifications", "handbook"}
+_CLARIFICATION_KEYS = {"question", "answer"}
 _OUTPUT_KEYS = {"columns", "grain", "key_columns"}
 _WORLD_KEYS = {"seed", "as_of", "knobs", "why"}
 _TRAP_KEYS = {"name", "explanation"}
@@ -50,6 +51,14 @@ class Trap:
     explanation: str
     sql: str
     path: Path
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """What a candidate may ask in a screen, and what the interviewer answers."""
+
+    question: str
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,8 @@ class Challenge:
     order: int = 100
     # mutant id -> why it returns the reference's results on every possible world
     equivalent_mutants: dict[str, str] = field(default_factory=dict)
+    clarifications: tuple[Clarification, ...] = ()  # revealed one by one on request
+    handbook: tuple[str, ...] = ()  # ids of the handbook entries the drill relies on
 
     @property
     def reference(self) -> str:
@@ -181,7 +192,30 @@ def load_challenge(path: Path) -> Challenge:
         key_columns=tuple(output["key_columns"]) if "key_columns" in output else None,
         order=int(data.get("order", 100)),
         equivalent_mutants=_equivalent_mutants(data.get("equivalent_mutants", {}), where),
+        clarifications=_clarifications(data.get("clarifications", []), where),
+        handbook=tuple(_strings(data.get("handbook", []), f"{where}: handbook")),
     )
+
+
+def _clarifications(declared: Any, where: str) -> tuple[Clarification, ...]:
+    """``[[clarifications]]``: question/answer pairs, in the order they are revealed."""
+    if not isinstance(declared, list):
+        raise ChallengeError(f"{where}: clarifications must be an array of tables [[clarifications]]")
+    out = []
+    for number, entry in enumerate(declared, start=1):
+        spot = f"{where} [[clarifications]] #{number}"
+        if not isinstance(entry, dict):
+            raise ChallengeError(f"{spot}: must be a table with question and answer")
+        check_keys(entry, required=_CLARIFICATION_KEYS, where=spot, error=ChallengeError)
+        question, answer = _strings([entry["question"], entry["answer"]], spot)
+        out.append(Clarification(question, answer))
+    return tuple(out)
+
+
+def _strings(values: Any, where: str) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ChallengeError(f"{where}: must be non-empty strings")
+    return list(values)
 
 
 def _equivalent_mutants(declared: Any, where: str) -> dict[str, str]:
