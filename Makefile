@@ -9,7 +9,7 @@ LOCK := requirements.lock
 UV := uv==0.13.9
 DRILL ?= members_not_devices
 
-.PHONY: compile run test test-latest bench lint lock docs clean
+.PHONY: compile run test test-latest bench lint lock docs clean engines
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test-latest:  ## the suite against the newest versions pyproject.toml allows
 	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
 	.venv-latest/bin/python -m pip list --format=freeze | grep -iE '^(duckdb|sqlglot|faker|click|rich)=='
 	.venv-latest/bin/python -m pytest
+
+engines:  ## private PostgreSQL and MariaDB servers for tests/test_dialects.py (installs them if missing)
+	scripts/engines.sh
 
 lock:  ## refresh requirements.lock to the newest versions the ranges allow
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

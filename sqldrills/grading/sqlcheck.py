@@ -27,6 +27,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, OptimizeError, ParseError, SqlglotError, TokenError
 
 from sqldrills import DIALECTS
+from sqldrills.grading import dialects
 from sqldrills.world.schema import TABLES
 
 # Answers are a screenful of SQL; anything far larger is an accident or an attack, and
@@ -342,6 +343,7 @@ def _check_table(table: exp.Table, schema: Mapping[str, Mapping[str, str]], cte_
 
 def _transpile(tree: exp.Expression, dialect: str, schema: Mapping[str, Mapping[str, str]]) -> str:
     _annotate_types(tree, dialect, schema)
+    dialects.keep_semantics(tree, dialect)
     try:
         return tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as error:
@@ -367,6 +369,7 @@ def _annotate_types(tree: exp.Expression, dialect: str, schema: Mapping[str, Map
     Type inference needs qualified columns, but qualifying rewrites the query (aliases,
     expanded stars, renamed output columns), so it runs on a copy and the types found
     are copied back onto the learner's own nodes, matched by an id kept in ``meta``.
+    Types follow the learner's engine: in PostgreSQL ``sum(bigint)`` is ``numeric`` (``dialects``).
     When the query cannot be qualified (a typo in a column name, say) it is translated
     without types and DuckDB reports the real error.
     """
@@ -387,7 +390,8 @@ def _annotate_types(tree: exp.Expression, dialect: str, schema: Mapping[str, Map
             validate_qualify_columns=False,
             quote_identifiers=False,
         )
-        typed = annotate_types(typed, schema=mapping, dialect=dialect)
+        typed = annotate_types(typed, schema=mapping, dialect=dialect,
+                               expression_metadata=dialects.expression_metadata(dialect))
     except (OptimizeError, SqlglotError, KeyError, ValueError):
         return
     for node in typed.walk():
