@@ -8,6 +8,10 @@ Figures are printed, never asserted: they are for people comparing runs and mach
    wall time per drill, and its ratio to the bare cost: Python start plus running the
    answer and the reference on each world directly in DuckDB.
 
+3. The repair search for wrong answers no trap matches (``grading/diagnose.py``): the time
+   it adds to grading at `small`, per corpus answer (tests/diagnosis/), against the same
+   grade with the search off; and what it adds to a correct answer (nothing, by design).
+
 Set BENCH_SCALES=small to skip `medium` (it takes a minute).
 """
 
@@ -116,6 +120,40 @@ print(json.dumps({{}}))
     return results
 
 
+def bench_diagnosis(cache: Path, answers: int = 12) -> dict:
+    """Milliseconds the repair search adds, at `small`, to wrong answers that match no trap."""
+    env = {"SQLDRILLS_CACHE_DIR": str(cache), "SQLDRILLS_SCALE": "small",
+           "SQLDRILLS_DATA_DIR": str(cache / "data")}
+    os.environ.update(env)
+    from sqldrills.catalog.challenges import get
+    from sqldrills.catalog.corpus import load_corpus
+    from sqldrills.grading.grade import grade
+
+    def timed(challenge, sql: str, diagnose: bool) -> tuple[float, object]:
+        started = time.perf_counter()
+        result = grade(challenge, sql, diagnose=diagnose)
+        return (time.perf_counter() - started) * 1000, result
+
+    added, searched = [], 0
+    for answer in load_corpus(ROOT / "tests" / "diagnosis"):
+        if searched >= answers:
+            break
+        challenge = get(answer.drill)
+        _, plain = timed(challenge, answer.sql, False)  # also builds and caches the worlds
+        if plain.verdict != "misleading" or plain.pitfall is not None:
+            continue  # a trap matched: no search
+        timed(challenge, answer.sql, True)  # learns the drill's trap repairs once
+        with_search = statistics.median(timed(challenge, answer.sql, True)[0] for _ in range(3))
+        without = statistics.median(timed(challenge, answer.sql, False)[0] for _ in range(3))
+        added.append(with_search - without)
+        searched += 1
+    challenge = get("members_not_devices")
+    right_with = statistics.median(timed(challenge, challenge.reference, True)[0] for _ in range(5))
+    right_without = statistics.median(timed(challenge, challenge.reference, False)[0] for _ in range(5))
+    return {"answers": searched, "median_ms": statistics.median(added), "max_ms": max(added),
+            "correct_added_ms": right_with - right_without}
+
+
 def main() -> None:
     # Measure sqldrills as installed: `pip install .` byte-compiles it, an editable install
     # under PYTHONDONTWRITEBYTECODE would compile it again in every process.
@@ -136,6 +174,10 @@ def main() -> None:
         for r in bench_check(tmp / "cache"):
             print(f"check {r['drill']:>20}: median {r['check_s'] * 1000:5.0f} ms end to end; "
                   f"bare DuckDB {r['bare_s'] * 1000:5.0f} ms; ratio {r['ratio']:.2f}x")
+        d = bench_diagnosis(tmp / "cache")
+        print(f"repair search at small, {d['answers']} corpus answers no trap matches: adds median "
+              f"{d['median_ms']:.0f} ms, at most {d['max_ms']:.0f} ms (target <= 1000 ms median); "
+              f"a correct answer: {d['correct_added_ms']:+.0f} ms")
 
 
 if __name__ == "__main__":

@@ -18,11 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 from dataclasses import dataclass, replace
 
 import sqlglot
-from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from sqldrills.catalog.challenges import Challenge
@@ -35,10 +33,11 @@ from sqldrills.paths import cache_dir, write_atomic
 from sqldrills.world.cache import WorldSpec, world_path
 
 FILTER_SCALE = "tiny"
-# Each candidate runs on tiny worlds: a second is far more than a right one needs.
-FILTER_LIMITS = Limits(timeout_s=2.0, max_rows=100_000)
-MAX_SINGLES = 120
-PAIRED = 6  # the singles that bring the answer closest are tried in pairs
+# Each candidate runs on tiny worlds, where a right query takes milliseconds; the limit only
+# stops an edit that made a join explode, far above what a slow machine needs.
+FILTER_LIMITS = Limits(timeout_s=5.0, max_rows=100_000)
+MAX_SINGLES = 80
+PAIRED = 5  # the singles that bring the answer closest are tried in pairs
 MAX_CONFIRMED = 4
 TRAP_MAP_FORMAT = 1
 
@@ -49,42 +48,68 @@ class Candidate:
     sql: str  # prepared (DuckDB) SQL
 
 
-def diagnose(challenge: Challenge, sql: str, dialect: str, specs: list[WorldSpec],
-             budget_s: float = 3.0) -> list[Repair]:
+def diagnose(challenge: Challenge, sql: str, dialect: str, specs: list[WorldSpec]) -> list[Repair]:
     """The smallest repair of ``sql`` that is right on every world in ``specs``, as one
-    ``Repair`` per edit (empty when none is found within ``budget_s``)."""
-    deadline = time.monotonic() + budget_s
+    ``Repair`` per edit (empty when none is found).
+
+    The search is bounded by counts, never by time, so that the same answer gets the same
+    diagnosis on any machine: at most ``MAX_SINGLES`` single edits (those whose kind repairs
+    one of the drill's traps first) and pairs of the ``PAIRED`` that come closest.
+
+    Among repairs of the same size, one whose edits each repair exactly one of the drill's
+    traps is preferred: the likeliest mistakes are the known ones, and such a repair names
+    its pitfalls.
+    """
+    filter_specs = [replace(spec, scale=FILTER_SCALE) for spec in specs]
+    # Both children open their worlds while this process writes the candidates.
+    first, rest = _Bench(challenge, filter_specs[:1]), _Bench(challenge, filter_specs[1:])
+    try:
+        right = _search(challenge, sql, dialect, first, rest, filter_specs)
+    finally:  # a bench left unused (the answer did not parse, say) is ended, never orphaned
+        first.cancel()
+        rest.cancel()
+    repairs = trap_repairs(challenge)
+    right.sort(key=lambda c: (len(c.edits), not all(len(repairs.get(e.kind, ())) == 1 for e in c.edits)))
+    if filter_specs != specs:  # confirm on the grading worlds, the likeliest repair first
+        right = next(([c] for c in right[:MAX_CONFIRMED] if _Bench(challenge, specs, Limits()).judge([c])[0]), [])
+    if not right:
+        return []
+    return [_repair(challenge, edit, repairs.get(edit.kind, [])) for edit in right[0].edits]
+
+
+def _search(challenge: Challenge, sql: str, dialect: str, first: _Bench, rest: _Bench,
+            filter_specs: list[WorldSpec]) -> list[Candidate]:
+    """The candidates right on the filter worlds: single edits, then pairs of the singles
+    that bring the answer closer."""
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
+        original = _prepared(sql, dialect, checked=False)
     except (SqlglotError, RecursionError):
         return []
-    original = _prepared(tree, dialect)
     if original is None:
         return []
-    singles = _candidates([(edit,) for edit in edits_of(tree, dialect)], dialect, {original})[:MAX_SINGLES]
-    filter_specs = [replace(spec, scale=FILTER_SCALE) for spec in specs]
-    right, distance = _staged(challenge, [Candidate((), original), *singles], filter_specs)
-    if not right and time.monotonic() < deadline and distance[0] is not None:
+    rewritten = _prepared(tree.sql(dialect=dialect), dialect)  # the answer as sqlglot writes it back
+    known = trap_repairs(challenge)
+    edits = sorted(edits_of(tree, dialect), key=lambda edit: edit.kind not in known)  # stable: known first
+    singles = _candidates([(edit,) for edit in edits], dialect, {original, rewritten})[:MAX_SINGLES]
+    right, distance = _staged(first, rest, [Candidate((), original), *singles])
+    if not right and distance[0] is not None:
         # Pairs of the edits that each bring the answer closer to right on their own.
         closer = sorted((d, i) for i, d in enumerate(distance[1:]) if d is not None and d < distance[0])
         pairs = _pairs([singles[i] for _, i in closer[:PAIRED]], dialect, {original, *(c.sql for c in singles)})
-        right, _ = _staged(challenge, pairs, filter_specs)
-    if right and filter_specs != specs:
-        right, _ = _try(challenge, right[:MAX_CONFIRMED], specs)
-    if not right:
-        return []
-    repairs = trap_repairs(challenge)
-    best = min(right, key=lambda c: (len(c.edits), not all(len(repairs.get(e.kind, ())) == 1 for e in c.edits)))
-    return [_repair(challenge, edit, repairs.get(edit.kind, [])) for edit in best.edits]
+        if pairs:
+            right, _ = _staged(_Bench(challenge, filter_specs[:1]), _Bench(challenge, filter_specs[1:]), pairs)
+    return right
 
 
-def _staged(challenge: Challenge, candidates: list[Candidate],
-            specs: list[WorldSpec]) -> tuple[list[Candidate], list[float | None]]:
-    """Like :func:`_try`, but every candidate runs on the first world only, and just the ones
-    right there on the others: the distances are the first world's."""
-    right, distance = _try(challenge, candidates, specs[:1])
-    if right and len(specs) > 1:
-        right, _ = _try(challenge, right, specs[1:])
+def _staged(first: _Bench, rest: _Bench, candidates: list[Candidate]) -> tuple[list[Candidate], list[float | None]]:
+    """Every candidate on the ``first`` bench's world, and just the ones right there on the
+    ``rest``: the candidates right on all, and the distances on the first."""
+    right, distance = first.judge(candidates)
+    if right and rest.specs:
+        right, _ = rest.judge(right)
+    else:
+        rest.cancel()
     return right, distance
 
 
@@ -95,11 +120,17 @@ def _repair(challenge: Challenge, edit: Edit, traps: list[str]) -> Repair:
                   trap.explanation if trap else None)
 
 
-def _prepared(tree: exp.Expression, dialect: str) -> str | None:
+def _prepared(sql: str, dialect: str, checked: bool = True) -> str | None:
+    """The DuckDB SQL a candidate runs as. A DuckDB answer's edits are run as written: the
+    answer passed the statement check, and an edit adds nothing but world columns and plain
+    functions (the sandbox's own checks stand behind that); other dialects are translated,
+    and checked, as an answer is. ``checked=False``: the answer itself, which must pass."""
+    if dialect == "duckdb" and checked:
+        return sql
     from sqldrills.grading.sqlcheck import Refused, prepare_query
 
     try:
-        return prepare_query(tree.sql(dialect=dialect), dialect=dialect)
+        return prepare_query(sql, dialect=dialect)
     except (Refused, SqlglotError, RecursionError):
         return None
 
@@ -108,7 +139,7 @@ def _candidates(edit_sets: list[tuple[Edit, ...]], dialect: str, seen: set[str |
     """One candidate per distinct prepared query (edits that give the same SQL are one)."""
     out = []
     for edits in edit_sets:
-        sql = _prepared(edits[-1].tree, dialect)
+        sql = _prepared(edits[-1].sql, dialect)
         if sql not in seen:
             seen.add(sql)
             out.append(Candidate(edits, sql))  # type: ignore[arg-type]
@@ -127,32 +158,46 @@ def _pairs(closest: list[Candidate], dialect: str, seen: set[str]) -> list[Candi
     return _candidates(pairs, dialect, set(seen))
 
 
-def _try(challenge: Challenge, candidates: list[Candidate],
-         specs: list[WorldSpec]) -> tuple[list[Candidate], list[float | None]]:
-    """The candidates right on every world, and each candidate's distance from right
-    (:func:`_distance` summed over worlds; None when it fails or has the wrong columns)."""
-    if not candidates:
-        return [], []
-    expected = trusted_results(challenge.reference, specs, f"{challenge.id}/reference.sql")
-    paths = [world_path(spec) for spec in specs]
-    outcomes = Sandbox.start(paths, limits=FILTER_LIMITS).run_many([c.sql for c in candidates])()
-    right: list[Candidate] = []
-    distance: list[float | None] = []
-    for candidate, per_world in zip(candidates, outcomes, strict=True):
-        if not all(isinstance(o, QueryResult) for o in per_world):
-            distance.append(None)
-            continue
-        tables = [Table(list(o.columns), list(o.rows)) for o in per_world]  # type: ignore[union-attr]
-        if all(same_as(challenge, want, got) for want, got in zip(expected, tables, strict=True)):
-            right.append(candidate)
-            distance.append(0)
-            continue
-        comparisons = [compare_as(challenge, want, got) for want, got in zip(expected, tables, strict=True)]
-        if any(c.missing_columns or c.extra_columns for c in comparisons):
-            distance.append(None)
-        else:
-            distance.append(sum(_distance(c) for c in comparisons))
-    return right, distance
+class _Bench:
+    """A sandbox child with some worlds open, started before its candidates are known; it
+    judges one batch of candidates (or is cancelled)."""
+
+    def __init__(self, challenge: Challenge, specs: list[WorldSpec], limits: Limits = FILTER_LIMITS) -> None:
+        self.challenge, self.specs = challenge, specs
+        self._sandbox = Sandbox.start([world_path(spec) for spec in specs], limits=limits) if specs else None
+
+    def cancel(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.cancel()
+            self._sandbox = None
+
+    def judge(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[float | None]]:
+        """The candidates right on every world, and each candidate's distance from right
+        (:func:`_distance` summed over worlds; None when it fails or has the wrong columns)."""
+        assert self._sandbox is not None, "a bench judges one batch"
+        sandbox, self._sandbox = self._sandbox, None
+        if not candidates:
+            sandbox.cancel()
+            return [], []
+        pending = sandbox.run_many([c.sql for c in candidates])
+        expected = trusted_results(self.challenge.reference, self.specs, f"{self.challenge.id}/reference.sql")
+        right: list[Candidate] = []
+        distance: list[float | None] = []
+        for candidate, per_world in zip(candidates, pending(), strict=True):
+            if not all(isinstance(o, QueryResult) for o in per_world):
+                distance.append(None)
+                continue
+            tables = [Table(list(o.columns), list(o.rows)) for o in per_world]  # type: ignore[union-attr]
+            if all(same_as(self.challenge, want, got) for want, got in zip(expected, tables, strict=True)):
+                right.append(candidate)
+                distance.append(0)
+                continue
+            comparisons = [compare_as(self.challenge, want, got) for want, got in zip(expected, tables, strict=True)]
+            if any(c.missing_columns or c.extra_columns for c in comparisons):
+                distance.append(None)
+            else:
+                distance.append(sum(_distance(c) for c in comparisons))
+        return right, distance
 
 
 def _distance(comparison: Comparison) -> float:
@@ -179,8 +224,8 @@ def trap_repairs(challenge: Challenge) -> dict[str, list[str]]:
     kinds: dict[str, list[str]] = {}
     for trap in challenge.traps:
         tree = sqlglot.parse_one(trap.sql, read="duckdb")
-        singles = _candidates([(edit,) for edit in edits_of(tree)], "duckdb", {_prepared(tree, "duckdb")})
-        right, _ = _staged(challenge, singles[:MAX_SINGLES], specs)
+        singles = _candidates([(edit,) for edit in edits_of(tree)], "duckdb", {tree.sql(dialect="duckdb")})
+        right, _ = _staged(_Bench(challenge, specs[:1]), _Bench(challenge, specs[1:]), singles[:MAX_SINGLES])
         for kind in sorted({c.edits[0].kind for c in right}):
             kinds.setdefault(kind, []).append(trap.id)
     write_atomic(path, json.dumps(kinds, indent=1, sort_keys=True))

@@ -12,7 +12,7 @@ and learns which kinds repair which of a drill's traps by trying them on the tra
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
@@ -33,7 +33,15 @@ class Edit:
     line: int | None
     before: str
     after: str
-    tree: exp.Expression  # the whole query with the edit made
+    sql: str  # the whole query with the edit made, in the answer's dialect
+    _base: exp.Expression = field(repr=False, compare=False)
+    _index: int = field(repr=False, compare=False)
+    _replacement: exp.Expression = field(repr=False, compare=False)
+
+    @property
+    def tree(self) -> exp.Expression:
+        """The edited query as a tree of its own (made on demand: most edits never need it)."""
+        return _replace_at(self._base, self._index, self._replacement)
 
 
 Rewrite = Callable[[exp.Expression], Iterator[tuple]]
@@ -324,18 +332,32 @@ def edits_of(sql: str | exp.Expression, dialect: str = "duckdb") -> Iterator[Edi
             except (AttributeError, TypeError, ValueError, KeyError, SqlglotError):
                 continue
             for kind, replacement, *shown in replacements:
-                edited = _replace_at(tree, index, replacement)
+                sql = _edited_sql(tree, node, replacement, dialect)
                 if shown:
                     before, after, at = shown[0]
-                    yield Edit(kind, line_of(at), before, after, edited)
+                    line = line_of(at)
                 else:
-                    yield Edit(kind, line_of(node), _text(node, dialect), _text(replacement, dialect), edited)
+                    before, after, line = _text(node, dialect), _text(replacement, dialect), line_of(node)
+                yield Edit(kind, line, before, after, sql, tree, index, replacement)
+
+
+def _edited_sql(tree: exp.Expression, node: exp.Expression, replacement: exp.Expression, dialect: str) -> str:
+    """The query's SQL with ``node`` swapped for ``replacement``, written without copying the
+    tree: the swap is undone at once."""
+    if node is tree:
+        return replacement.sql(dialect=dialect)
+    stand_in = replacement.copy()
+    node.replace(stand_in)
+    try:
+        return tree.sql(dialect=dialect)
+    finally:
+        stand_in.replace(node)
 
 
 def _replace_at(tree: exp.Expression, index: int, replacement: exp.Expression) -> exp.Expression:
     copy = tree.copy()
     target = list(copy.walk())[index]
     if target is copy:
-        return replacement
-    target.replace(replacement)
+        return replacement.copy()
+    target.replace(replacement.copy())
     return copy
