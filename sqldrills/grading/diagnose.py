@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, replace
 
 import sqlglot
+from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from sqldrills.catalog.challenges import Challenge
@@ -39,7 +40,7 @@ FILTER_LIMITS = Limits(timeout_s=5.0, max_rows=100_000)
 MAX_SINGLES = 80
 PAIRED = 5  # the singles that bring the answer closest are tried in pairs
 MAX_CONFIRMED = 4
-TRAP_MAP_FORMAT = 1
+TRAP_MAP_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,14 @@ def _search(challenge: Challenge, sql: str, dialect: str, first: _Bench, rest: _
         return []
     rewritten = _prepared(tree.sql(dialect=dialect), dialect)  # the answer as sqlglot writes it back
     known = trap_repairs(challenge)
-    edits = sorted(edits_of(tree, dialect), key=lambda edit: edit.kind not in known)  # stable: known first
+    edits = sorted(edits_of(tree, dialect, null_labels(challenge)), key=lambda edit: edit.kind not in known)
     singles = _candidates([(edit,) for edit in edits], dialect, {original, rewritten})[:MAX_SINGLES]
     right, distance = _staged(first, rest, [Candidate((), original), *singles])
     if not right and distance[0] is not None:
         # Pairs of the edits that each bring the answer closer to right on their own.
         closer = sorted((d, i) for i, d in enumerate(distance[1:]) if d is not None and d < distance[0])
-        pairs = _pairs([singles[i] for _, i in closer[:PAIRED]], dialect, {original, *(c.sql for c in singles)})
+        pairs = _pairs([singles[i] for _, i in closer[:PAIRED]], dialect, {original, *(c.sql for c in singles)},
+                       challenge)
         if pairs:
             right, _ = _staged(_Bench(challenge, filter_specs[:1]), _Bench(challenge, filter_specs[1:]), pairs)
     return right
@@ -146,13 +148,29 @@ def _candidates(edit_sets: list[tuple[Edit, ...]], dialect: str, seen: set[str |
     return out
 
 
-def _pairs(closest: list[Candidate], dialect: str, seen: set[str]) -> list[Candidate]:
+def null_labels(challenge: Challenge) -> tuple[str, ...]:
+    """The strings the drill's references give COALESCE: how the question names a NULL group.
+
+    >>> from types import SimpleNamespace as Drill
+    >>> null_labels(Drill(references=[("reference.sql", "SELECT coalesce(genre, 'unknown') AS g FROM titles")]))
+    ('unknown',)
+    """
+    labels: dict[str, None] = {}
+    for _, sql in challenge.references:
+        for node in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Coalesce):
+            for argument in node.expressions:
+                if isinstance(argument, exp.Literal) and argument.is_string:
+                    labels[argument.this] = None
+    return tuple(labels)
+
+
+def _pairs(closest: list[Candidate], dialect: str, seen: set[str], challenge: Challenge) -> list[Candidate]:
     """Each close single followed by another close single's edit, found again in the
     edited query (same kind, same clause)."""
     pairs = []
     for first in closest:
         wanted = {(c.edits[0].kind, c.edits[0].before) for c in closest if c is not first}
-        for second in edits_of(first.edits[0].tree, dialect):
+        for second in edits_of(first.edits[0].tree, dialect, null_labels(challenge)):
             if (second.kind, second.before) in wanted:
                 pairs.append((first.edits[0], second))
     return _candidates(pairs, dialect, set(seen))
@@ -224,7 +242,8 @@ def trap_repairs(challenge: Challenge) -> dict[str, list[str]]:
     kinds: dict[str, list[str]] = {}
     for trap in challenge.traps:
         tree = sqlglot.parse_one(trap.sql, read="duckdb")
-        singles = _candidates([(edit,) for edit in edits_of(tree)], "duckdb", {tree.sql(dialect="duckdb")})
+        singles = _candidates([(edit,) for edit in edits_of(tree, "duckdb", null_labels(challenge))], "duckdb",
+                              {tree.sql(dialect="duckdb")})
         right, _ = _staged(_Bench(challenge, specs[:1]), _Bench(challenge, specs[1:]), singles[:MAX_SINGLES])
         for kind in sorted({c.edits[0].kind for c in right}):
             kinds.setdefault(kind, []).append(trap.id)

@@ -112,6 +112,22 @@ def _count(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
         yield "count column->*", exp.Count(this=exp.Star())
 
 
+def _grain_column(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """An id of another grain where rows are kept or grouped (``SELECT DISTINCT day,
+    device_id``, ``GROUP BY profile_id``): the same mistake as counting it."""
+    if not (isinstance(node, exp.Column) and node.name in GRAINS) or node.find_ancestor(exp.Count):
+        return
+    parent = node.parent
+    if isinstance(parent, exp.Alias):
+        parent = parent.parent
+    if not isinstance(parent, exp.Select | exp.Group) or (isinstance(parent, exp.Select) and node.find_ancestor(
+            exp.Where, exp.Join, exp.Having) is not None):
+        return
+    for grain in GRAINS:
+        if grain != node.name:
+            yield f"grain {node.name}->{grain}", exp.column(grain, table=node.table or None)
+
+
 def _tables_with(node: exp.Expression, column: str) -> list[str | None]:
     """Aliases (or names) of the tables read by ``node``'s SELECT that have ``column``."""
     from sqldrills.world.schema import TABLES
@@ -247,6 +263,23 @@ def _coalesce(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
         yield "aggregate NULL->0", exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
 
 
+def _null_label(labels: tuple[str, ...]) -> Rewrite:
+    """A projected column that can be NULL, labelled as the question labels its NULL group
+    (``labels``: the strings the drill's reference gives COALESCE)."""
+
+    def rewrite(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+        parent = node.parent.parent if isinstance(node.parent, exp.Alias) else node.parent
+        if isinstance(node, exp.Column) and isinstance(parent, exp.Select) and node.find_ancestor(
+                exp.Where, exp.Join, exp.Having, exp.Group) is None:
+            for label in labels:
+                labelled: exp.Expression = exp.Coalesce(this=node.copy(), expressions=[exp.Literal.string(label)])
+                if not isinstance(node.parent, exp.Alias):  # keep the output column's name
+                    labelled = exp.alias_(labelled, node.name)
+                yield "NULL group labelled", labelled
+
+    return rewrite
+
+
 _WALL_CLOCK = (exp.CurrentDate, exp.CurrentTimestamp)
 
 
@@ -311,22 +344,24 @@ def _drop_select_part(node: exp.Expression) -> Iterator[tuple[str, exp.Expressio
 
 
 REWRITES: tuple[Rewrite, ...] = (
-    _count, _comparison, _between, _join_kind, _drop_conjunct, _exclude_test_accounts,
+    _count, _grain_column, _comparison, _between, _join_kind, _drop_conjunct, _exclude_test_accounts,
     _deduplicate_events, _confusable_column, _home_zone, _local_day, _literal, _min_max, _average,
     _coalesce, _wall_clock, _not_in_nulls, _rank, _frame, _order_direction, _drop_select_part,
 )
 
 
-def edits_of(sql: str | exp.Expression, dialect: str = "duckdb") -> Iterator[Edit]:
+def edits_of(sql: str | exp.Expression, dialect: str = "duckdb", labels: tuple[str, ...] = ()) -> Iterator[Edit]:
     """Every single edit of a query (a SQL text in ``dialect``, or a parsed tree), in a
-    stable order; nothing when it does not parse."""
+    stable order; nothing when it does not parse. ``labels``: how the question names a NULL
+    group (e.g. 'unknown'), tried on projected columns."""
+    rewrites = (*REWRITES, _null_label(labels)) if labels else REWRITES
     try:
         tree = sql if isinstance(sql, exp.Expression) else sqlglot.parse_one(sql, read=dialect)
     except (SqlglotError, RecursionError):
         return
     nodes = list(tree.walk())
     for index, node in enumerate(nodes):
-        for rewrite in REWRITES:
+        for rewrite in rewrites:
             try:
                 replacements = list(rewrite(node))
             except (AttributeError, TypeError, ValueError, KeyError, SqlglotError):
