@@ -32,6 +32,12 @@ def challenges_dir() -> Path:
     return Path(os.environ.get("SQLDRILLS_CHALLENGES_DIR") or _shipped("challenges"))
 
 
+def handbook_file() -> Path:
+    """The data handbook: shipped in the wheel next to the drills, else the checkout's docs/."""
+    inside_wheel = _PACKAGE / "_data" / "handbook.md"
+    return inside_wheel if inside_wheel.is_file() else _PACKAGE.parent / "docs" / "handbook.md"
+
+
 def cache_dir() -> Path:
     path = Path(os.environ.get("SQLDRILLS_CACHE_DIR") or platformdirs.user_cache_dir("sqldrills"))
     path.mkdir(parents=True, exist_ok=True)

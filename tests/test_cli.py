@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from sqldrills.catalog.challenges import get
@@ -108,23 +109,36 @@ def test_run_in_a_terminal_regrades_on_save_and_quits_on_q(tmp_path: Path) -> No
         os.execv(sys.executable, [sys.executable, "-m", "sqldrills.cli", "run", DRILL])
     output = b""
 
-    def read_until(marker: bytes, timeout: float = 60) -> None:
+    def read_until(marker: bytes, timeout: float = 60, since: int = 0) -> None:
         nonlocal output
         deadline = time.time() + timeout
-        while marker not in output and time.time() < deadline:
+        while marker not in output[since:] and time.time() < deadline:
             ready, _, _ = select.select([fd], [], [], 0.2)
             if ready:
                 try:
                     output += os.read(fd, 65536)
                 except OSError:
                     break
-        assert marker in output, output.decode(errors="replace")[-2000:]
+        assert marker in output[since:], output.decode(errors="replace")[-2000:]
 
     read_until(b"Watching")
+    # The untouched starter file is not graded: the learner is told what to do.
+    assert b"Write your query in" in output and b"ERROR" not in output
+    assert b"Parser Error" not in output
+    before = len(output)
+    os.write(fd, b"p")  # the prompt again
+    read_until(b"Tables involved", timeout=10, since=before)
     answer.write_text(get(DRILL).reference)
     read_until(b"CORRECT")
+    assert b"saved" in output, "each verdict comes under a rule saying why it was graded"
+    os.write(fd, b"v")
+    read_until(b"Your first rows")
+    assert output.count(b"CORRECT") == 1, "a preview is not a verdict"
+    for _ in get(DRILL).hints:
+        os.write(fd, b"h")
+    read_until(f"Hint {len(get(DRILL).hints)}/".encode())
     os.write(fd, b"h")
-    read_until(b"Hint 1/")
+    read_until(b"No more hints")
     os.write(fd, b"q")
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
@@ -204,3 +218,63 @@ def test_safe_text_strips_what_a_terminal_acts_on() -> None:
                "a\rb\x08\x7f\u202a\u2066\ud800ok\n\tend")
     assert safe_text(hostile) == "abok\n\tend"
     assert safe_text(safe_text(hostile)) == safe_text(hostile)
+
+
+def test_a_misspelled_drill_gets_the_closest_ids_not_the_whole_list() -> None:
+    result = invoke("show", "membrs_not_devices")
+    assert result.exit_code == 2
+    assert "Did you mean 'members_not_devices'?" in result.output
+    assert "cohort_leakage" not in result.output
+
+
+def test_a_query_error_is_said_once_in_learner_words() -> None:
+    answer = "SELECT day,\n       viewr\nFROM events"
+    result = invoke("check", DRILL, "-", input=answer)
+    assert result.exit_code == 1
+    assert result.output.count("does not exist") == 1, result.output
+    assert "Binder Error" not in result.output and "column `day` does not exist" in result.output
+    data = json.loads(invoke("check", DRILL, "-", "--json", input=answer).output)
+    assert data["message"].startswith("Your query did not run: column `day` does not exist")
+
+
+def test_the_error_points_at_the_line_and_column_of_the_name() -> None:
+    from sqldrills.grading.explain import error_message
+    from sqldrills.grading.sandbox import QueryFailure
+
+    failure = QueryFailure("runtime", 'Binder Error: Referenced column "viewr" not found in FROM clause! '
+                                      'Candidate bindings: "viewers"')
+    sql = "-- viewr in a comment\nSELECT day,\n       viewr\nFROM events"
+    assert error_message(failure, [], sql) == ("Your query did not run: column `viewr` does not exist in "
+                                               "`events`; did you mean `viewers`? (line 3, column 8)")
+
+
+def test_numbers_are_right_aligned_and_rounded_on_screen_only() -> None:
+    sql = "SELECT 1.0/3 AS ratio, 12345 AS n, 'a' AS label"
+    shown = invoke("query", sql).output
+    assert "0.3333" in shown and "0.33333" not in shown
+    assert json.loads(invoke("query", sql, "--json").output)[0]["ratio"] == pytest.approx(1 / 3, rel=1e-15)
+    from sqldrills.cli.render import rows_table
+
+    table = rows_table(["ratio", "n", "label"], [(1 / 3, 12345, "a"), (None, 7, "b")])
+    assert [c.justify for c in table.columns] == ["right", "right", "left"]
+
+
+def test_the_shell_keeps_a_history_across_sessions(tmp_path: Path) -> None:
+    import pty
+    import select
+
+    env = {**os.environ, "SQLDRILLS_DATA_DIR": str(tmp_path)}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(sys.executable, [sys.executable, "-m", "sqldrills.cli", "shell"], env)
+    output = b""
+    for line in (b"select 42 as answer;\n", b".quit\n"):
+        while b"sqldrills> " not in output.rsplit(b"\n", 1)[-1]:
+            ready, _, _ = select.select([fd], [], [], 60)
+            assert ready, output
+            output += os.read(fd, 65536)
+        os.write(fd, line)
+        output = b""
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "select 42 as answer;" in (tmp_path / "shell_history").read_text()

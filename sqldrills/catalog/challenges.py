@@ -36,6 +36,7 @@ _CLARIFICATION_KEYS = {"question", "answer"}
 _OUTPUT_KEYS = {"columns", "grain", "key_columns"}
 _WORLD_KEYS = {"seed", "as_of", "knobs", "why"}
 _TRAP_KEYS = {"name", "explanation"}
+_TRAP_OPTIONAL = {"tells"}  # phrases that would give the trap away in a prompt or title
 _LINT_KEYS = {"grain", "local_time", "ratio_of_sums"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -51,6 +52,7 @@ class Trap:
     explanation: str
     sql: str
     path: Path
+    tells: tuple[str, ...] = ()  # must not appear in the prompt or title (validate checks)
 
 
 @dataclass(frozen=True)
@@ -247,8 +249,10 @@ def _load_traps(path: Path, declared: dict[str, Any], where: str) -> tuple[Trap,
         if unknown:
             raise ChallengeError(f"{trap_file}: unknown header(s) {', '.join(unknown)}")
         meta.update(declared.get(tid, {}))
-        check_keys(meta, required=_TRAP_KEYS, where=str(trap_file), error=ChallengeError)
-        traps.append(Trap(tid, meta["name"], meta["explanation"], sql, trap_file))
+        check_keys(meta, required=_TRAP_KEYS, optional=_TRAP_OPTIONAL, where=str(trap_file),
+                   error=ChallengeError)
+        tells = tuple(_strings(meta.get("tells", []), f"{where}: [traps.{tid}] tells"))
+        traps.append(Trap(tid, meta["name"], meta["explanation"], sql, trap_file, tells))
     return tuple(traps)
 
 

@@ -3,7 +3,10 @@
 For each drill: the loader accepts it (strictly); every reference is judged ``correct``;
 every trap differs from the reference on at least two worlds, is judged ``misleading``
 and is named as itself (so traps are distinguishable); the references raise no lint
-warning (a warning on a right answer would mislead learners). With ``fresh``, also that
+warning (a warning on a right answer would mislead learners); the screen prompt and title
+give no trap away (no trap's ``tells``) and the handbook entries the drill relies on exist
+(architecture.md §2; the loader already checks that the prompt names its output columns).
+With ``fresh``, also that
 every reference and trap gives one result whatever the row order and thread count
 (``catalog/determinism.py``).
 """
@@ -14,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqldrills.catalog.challenges import Challenge
+from sqldrills.catalog.handbook import Entry
+from sqldrills.catalog.handbook import load as load_handbook
+from sqldrills.catalog.handbook import missing as missing_entries
 from sqldrills.grading.grade import (
     challenge_worlds,
     expected_results,
@@ -41,6 +47,22 @@ class DrillReport:
         return not self.problems
 
 
+def screen_problems(challenge: Challenge, handbook: dict[str, Entry]) -> list[str]:
+    """What makes a screen prompt unfair or a giveaway: a trap's tell-tale phrase in the
+    prompt or title (case-insensitive), a cited handbook entry that does not exist.
+
+    A screen question tests judgement only if it does not say where the trap is; it is
+    answerable only if every convention it leans on is defined.
+    """
+    problems = [f"{challenge.id}: handbook entry {h!r} does not exist (sqldrills handbook)"
+                for h in missing_entries(challenge.handbook, handbook)]
+    for where, text in (("prompt.md", challenge.prompt), ("title", challenge.title)):
+        for trap in challenge.traps:
+            problems += [f"{challenge.id}/{where}: gives trap {trap.id!r} away with {tell!r}"
+                         for tell in trap.tells if tell.casefold() in text.casefold()]
+    return problems
+
+
 def validate_challenge(challenge: Challenge, scale: str | None = None,
                        fresh: bool = False) -> DrillReport:
     """Prove a drill's claims on its worlds.
@@ -61,6 +83,8 @@ def validate_challenge(challenge: Challenge, scale: str | None = None,
         if not ok:
             report.problems.append(problem)
 
+    screen = screen_problems(challenge, load_handbook())
+    claim(not screen, "; ".join(screen))
     for name, sql in challenge.references:
         where = f"{challenge.id}/{name}"
         if fresh:

@@ -17,9 +17,11 @@ import contextlib
 import csv
 import io
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqldrills.grading.results import Verdict
@@ -102,16 +104,51 @@ def _console(stderr: bool = False) -> Console:
     return globals()[name] if name in globals() else __getattr__(name)
 
 
-def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> Table:
+# Floats are shown with at most this many decimals (display only: comparisons, JSON and
+# CSV keep every digit).
+SHOWN_DECIMALS = 4
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _number_cells(values: list[Any], round_floats: bool) -> list[str]:
+    """One numeric column's cells: floats rounded to the decimals the column needs (at
+    most ``SHOWN_DECIMALS``), the same number for every row so the decimal points line up.
+
+    >>> _number_cells([1.5, 2.0, 1/3, None, 7], True)
+    ['1.5000', '2.0000', '0.3333', 'NULL', '7']
+    >>> _number_cells([0.25, 10.5], True), _number_cells([1/3], False)
+    (['0.25', '10.50'], ['0.3333333333333333'])
+    """
+    finite = [v for v in values if isinstance(v, float) and math.isfinite(v)]
+    if not round_floats or not finite:
+        return [display(v) for v in values]
+    decimals = max(len(f"{v:.{SHOWN_DECIMALS}f}".rstrip("0").partition(".")[2]) for v in finite)
+    return [f"{v:.{decimals}f}" if isinstance(v, float) and math.isfinite(v) else display(v)
+            for v in values]
+
+
+def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None,
+               round_floats: bool = True) -> Table:
+    """Rows as a table. Columns holding only numbers (and NULLs) are right-aligned and their
+    floats rounded for reading; ``round_floats=False`` where digits matter (a counterexample
+    whose values differ in the 6th decimal must not look equal)."""
     from rich.table import Table
     from rich.text import Text
 
-    # Cleaned before rich measures the cells, so the columns fit what is shown.
     table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(Text(safe_text(str(column))), overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(safe_text(display(v))) for v in row))
+    cells = []
+    for i, column in enumerate(columns):
+        values = [row[i] for row in rows]
+        numeric = any(_is_number(v) for v in values) and all(v is None or _is_number(v) for v in values)
+        table.add_column(Text(safe_text(str(column))), overflow="fold",
+                         justify="right" if numeric else "left")
+        cells.append(_number_cells(values, round_floats) if numeric else [display(v) for v in values])
+    # Cleaned before rich measures the cells, so the columns fit what is shown.
+    for row in zip(*cells, strict=True) if cells else ():
+        table.add_row(*(Text(safe_text(cell)) for cell in row))
     return table
 
 
@@ -186,7 +223,9 @@ def verdict(result: Any, columns: Sequence[str]) -> None:
     console.print(Text(result.verdict.upper(), style=style),
                   Text(f"  {safe_text(result.challenge)}"))
     message(result.message)  # DuckDB's messages quote the answer's own strings
-    if result.worlds:
+    # An error is the same on every world: the message says it once (and names the worlds
+    # when not all of them failed), a row per world would only repeat it.
+    if result.worlds and result.verdict != Verdict.ERROR:
         table = Table(show_header=True, box=None, padding=(0, 2))
         for name in ("world", "", "details"):
             table.add_column(name)
@@ -198,8 +237,34 @@ def verdict(result: Any, columns: Sequence[str]) -> None:
     failing = next((w for w in result.worlds if w.diffs), None)
     if failing is not None and result.verdict == Verdict.MISLEADING and not result.order_only:
         header, rows = diff_rows(failing, tuple(columns))
-        console.print(rows_table(header, rows, title=f"Where it differs ({failing.world} world)"))
+        console.print(rows_table(header, rows, title=f"Where it differs ({failing.world} world)",
+                                 round_floats=False))
     for warning in result.warnings:
         message(f"warning {warning['rule']} {warning['name']}: {warning['message']}",
                 style="yellow")
     message(f"graded in {result.elapsed_ms:.0f} ms", style="dim")
+
+
+def separator(title: str) -> None:
+    """A rule with a title between one verdict (or key's output) and the next."""
+    from rich.text import Text
+
+    _console().rule(Text(safe_text(title), style="dim"))
+
+
+def clarification(number: int, total: int, question: str, answer: str) -> None:
+    """One clarification: what a candidate asked, and the interviewer's answer."""
+    _console().print(f"Clarification {number}/{total}")
+    markdown(f"**Q:** {question}\n\n**A:** {answer}")
+
+
+PREVIEW_ROWS = 10
+
+
+def preview(result: Any, world: str) -> None:
+    """The first rows of a query's result (a sandbox ``QueryResult``) on ``world``; no verdict."""
+    _console().print(rows_table(result.columns, result.rows[:PREVIEW_ROWS],
+                                title=f"Your first rows ({world} world)"))
+    more = len(result.rows) - PREVIEW_ROWS
+    if more > 0 or result.truncated:
+        message(f"... {max(more, 0):,}{'+' if result.truncated else ''} more rows", style="dim")

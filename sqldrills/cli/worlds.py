@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,9 @@ from sqldrills.cli import render
 from sqldrills.cli.options import Failure, UsageError, output_options, query_options, scale_option
 from sqldrills.world.recipe import RecipeError
 from sqldrills.world.schema import TABLES
+
+if TYPE_CHECKING:
+    from sqldrills.catalog.challenges import Challenge
 
 
 @contextlib.contextmanager
@@ -31,6 +35,71 @@ def bar_on_first_use(description: str) -> Iterator[Callable[[str, int, int], Non
                 bars[0](what, done, total)
 
         yield update
+
+
+@contextlib.contextmanager
+def lazy_bar(description: str, delay_s: float = 0.3) -> Iterator[Callable[[str, float, float], None]]:
+    """A progress callback for work that is often instant (everything cached): the bar on
+    stderr appears only once the work has taken ``delay_s``, even while a step that reports
+    nothing (a reference query) runs, and then shows the latest report."""
+    lock = threading.Lock()
+    stack = contextlib.ExitStack()
+    latest: list[Any] = ["", 0, 1]
+    bars: list[Any] = []
+    finished = False
+
+    def show() -> None:  # on the timer's thread: the work keeps the main one
+        with lock:
+            if not finished:
+                bars.append(stack.enter_context(render.progress_bar(description,
+                                                                    enabled=sys.stderr.isatty())))
+                if bars[0] is not None:
+                    bars[0](*latest)
+
+    def update(what: str, done: float, total: float) -> None:
+        with lock:
+            latest[:] = [what, done, total]
+            if bars and bars[0] is not None:
+                bars[0](what, done, total)
+
+    timer = threading.Timer(delay_s, show)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield update
+    finally:
+        timer.cancel()
+        with lock:
+            finished = True
+            stack.close()
+        timer.join()  # no thread left behind: entry() exits fast only when it is alone
+
+
+# On the preparation bar a world build weighs as much as this many reference runs.
+WORLD_STEPS = 10
+
+
+def prepare_grading(challenge: Challenge, scale: str | None) -> None:
+    """Build every world a grade of ``challenge`` needs, then its reference results on each,
+    under one bar for the whole preparation (not one per world, and nothing silent after it).
+    Grading then finds everything cached."""
+    from sqldrills.grading.references import challenge_worlds, expected_results
+    from sqldrills.world.cache import cached_world_path, world_path
+
+    specs = challenge_worlds(challenge, scale)
+    missing = [spec for spec in specs if cached_world_path(spec) is None]
+    total = WORLD_STEPS * len(missing) + len(specs)
+    with lazy_bar(f"Preparing {challenge.id} (first use only)") as update:
+        for i, spec in enumerate(missing):
+            def on_build(what: str, done: int, steps: int, base: int = WORLD_STEPS * i,
+                         label: str = spec.label) -> None:
+                update(f"{label} world: {what}", base + WORLD_STEPS * done / max(steps, 1), total)
+
+            world_path(spec, on_build)
+        for j, spec in enumerate(specs):
+            update(f"reference results on the {spec.label} world", WORLD_STEPS * len(missing) + j, total)
+            expected_results(challenge, [spec])
+        update("ready", total, total)
 
 
 def practice_db(scale: str | None = None) -> Path:

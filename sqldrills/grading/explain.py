@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqldrills.grading.compare import Comparison
 from sqldrills.grading.results import Repair, WorldReport, WorldStatus
+from sqldrills.world.schema import TABLES
 
 if TYPE_CHECKING:
     from sqldrills.catalog.challenges import Challenge, Trap
@@ -42,10 +44,69 @@ def world_report(spec: WorldSpec, comparison: Comparison, got: QueryResult) -> W
     return WorldReport(spec.label, spec.describe(), status, summary, got.elapsed_ms, diffs)
 
 
-def error_message(failure: QueryFailure, reports: list[WorldReport]) -> str:
+def error_message(failure: QueryFailure, reports: list[WorldReport], sql: str | None = None) -> str:
+    r"""Why the answer did not run, once (the worlds are named only when not all failed), in
+    the learner's words where DuckDB's are a puzzle, and, given the answer's ``sql``, where
+    the name it trips on sits in it.
+
+    >>> from types import SimpleNamespace as Failure  # the message is all it reads
+    >>> error_message(Failure(message='Binder Error: Referenced column "viewr" not found in FROM '
+    ...                               'clause! Candidate bindings: "viewers"'), [],
+    ...               "SELECT day,\n       viewr\nFROM events")
+    'Your query did not run: column `viewr` does not exist in `events`; did you mean `viewers`? (line 2, column 8)'
+    >>> error_message(Failure(message="Conversion Error: Could not convert string 'a' to INT32"), [])
+    "Your query did not run: Conversion Error: Could not convert string 'a' to INT32"
+    """
     worlds = [r.world for r in reports if r.status == WorldStatus.ERROR]
     where = "" if len(worlds) == len(reports) else f" (on {', '.join(worlds)})"
+    # Comments and string literals are blanked (same length) so a name is found in the code only.
+    code = re.sub(r"--[^\n]*|'(?:[^']|'')*'", lambda m: " " * len(m.group()), sql or "")
+    for pattern, words in _LEARNER_WORDS:
+        match = re.search(pattern, failure.message)
+        if match:
+            found = match.groupdict()
+            found["tables"] = _tables_named(code)
+            text = words.format(**found)
+            if found.get("alt"):
+                text += f"; did you mean `{found['alt']}`?"
+            return f"Your query did not run{where}: {text}{_position(code, found['name'])}"
     return f"Your query did not run{where}: {failure.message}"
+
+
+# DuckDB's messages a learner meets most, in plain words; ``name`` is what to point at.
+_LEARNER_WORDS: tuple[tuple[str, str], ...] = (
+    (r'Referenced column "(?P<name>[^"]+)" not found in FROM clause!(?: Candidate bindings: "(?P<alt>[^"]+)")?',
+     "column `{name}` does not exist in {tables}"),
+    (r'Table "(?P<table>[^"]+)" does not have a column named "(?P<name>[^"]+)"',
+     "column `{name}` does not exist in `{table}`"),
+    (r'Table with name (?P<name>\S+) does not exist!(?: Did you mean "(?P<alt>[^"]+)"\?)?',
+     "table `{name}` does not exist (`sqldrills schema` lists the tables)"),
+    (r'Function with name (?P<name>\S+) does not exist!(?: Did you mean "(?P<alt>[^"]+)"\?)?',
+     "function `{name}` does not exist"),
+    (r'column "(?P<name>[^"]+)" must appear in the GROUP BY clause',
+     "column `{name}` is neither grouped nor aggregated: add it to GROUP BY, or wrap it in an "
+     "aggregate (ANY_VALUE({name}) if any value will do)"),
+    (r'Ambiguous reference to column name "(?P<name>[^"]+)" \(use: (?P<options>.+?)\)',
+     "column `{name}` is in more than one table: qualify it ({options})"),
+    (r"No function matches the given name and argument types '(?P<name>\w+)\((?P<types>[^)]*)\)'",
+     "`{name}` does not take ({types}): cast the argument to a type it takes"),
+)
+
+
+def _tables_named(code: str) -> str:
+    """The one schema table the query names, or a description of where the name was sought."""
+    named = [t for t in TABLES if re.search(rf"\b{t}\b", code, re.IGNORECASE)]
+    return f"`{named[0]}`" if len(named) == 1 else "the tables of your FROM clause"
+
+
+def _position(code: str, name: str) -> str:
+    """`` (line L, column C)`` of the first use of ``name`` in the code, or "" if not found."""
+    match = re.search(rf'(?<![\w$])"?{re.escape(name)}"?(?![\w$])', code, re.IGNORECASE)
+    if not match:
+        return ""
+    line = code.count("\n", 0, match.start()) + 1
+    column = match.start() - (code.rfind("\n", 0, match.start()) + 1) + 1
+    return f" (line {line}, column {column})"
 
 
 def invalid_message(challenge: Challenge, comparison: Comparison) -> str:

@@ -119,7 +119,7 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
 
     failure = next((o for o in outcomes if isinstance(o, QueryFailure)), None)
     if failure is not None:
-        return GradeResult(challenge.id, Verdict.ERROR, explain.error_message(failure, reports),
+        return GradeResult(challenge.id, Verdict.ERROR, explain.error_message(failure, reports, sql),
                            worlds=reports, warnings=warnings)
     done = [c for c in comparisons if c is not None]
     if any(c.missing_columns or c.extra_columns for c in done):

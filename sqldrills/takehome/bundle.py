@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from sqldrills import __version__
 from sqldrills.catalog.challenges import Challenge, get
-from sqldrills.paths import write_atomic
+from sqldrills.paths import handbook_file, write_atomic
 from sqldrills.takehome import TakehomeError
 from sqldrills.takehome.manifest import (
     CANDIDATE_ID,
@@ -167,6 +167,10 @@ Answer each question with one SQL query.
 - `data/parquet/<table>.parquet`: the same tables as Parquet files, for any other tool.
 - All timestamps are UTC (`*_ts_utc`). The world's "now" is `dataset_info.as_of_ts_utc`;
   use it instead of the current date.
+- `handbook.md`: the company's data handbook, the definitions every analyst here is
+  expected to know (who counts as a member, test accounts, event delivery, which day,
+  relative periods, experiments, rates, ...). The questions are short because they rely
+  on it: read it before you start.
 
 ## Rules
 
@@ -222,6 +226,7 @@ def build_bundles(
     forbidden = reserved_seeds(challenges, scale)
     out.mkdir(parents=True, exist_ok=True)
     tasks = [TaskEntry.of(c) for c in challenges]
+    handbook = handbook_file().read_text(encoding="utf-8")
     entries = []
     for done, candidate in enumerate(ids):
         if progress:
@@ -238,6 +243,7 @@ def build_bundles(
             write_atomic(folder / "answers" / f"{challenge.id}.sql", answer_stub(challenge))
         write_atomic(folder / "README.md",
                      readme(challenges, None if candidates is None else candidate, scale))
+        write_atomic(folder / "handbook.md", handbook)  # the tasks' questions rely on it
         bundle_manifest = {
             "kind": f"{MANIFEST_KIND}-bundle", "candidate": None if candidates is None else candidate,
             "seed": seed, "scale": scale, "sqldrills_version": __version__,
