@@ -40,7 +40,7 @@ FILTER_LIMITS = Limits(timeout_s=5.0, max_rows=100_000)
 MAX_SINGLES = 80
 PAIRED = 5  # the singles that bring the answer closest are tried in pairs
 MAX_CONFIRMED = 4
-TRAP_MAP_FORMAT = 3
+TRAP_MAP_FORMAT = 4
 
 
 @dataclass(frozen=True)

@@ -204,11 +204,24 @@ def _confusable_column(node: exp.Expression) -> Iterator[tuple[str, exp.Expressi
             yield f"column {node.name}->{other}", exp.column(other, table=node.table or None)
 
 
+def _home_tz(node: exp.Expression) -> list[exp.Expression]:
+    """The member's zone as seen from ``node``: accounts.home_tz where accounts is read, else
+    looked up for the account_id of a table that has one."""
+    zones: list[exp.Expression] = [exp.column("home_tz", table=t) for t in _tables_with(node, "home_tz")]
+    if not zones:
+        for table in _tables_with(node, "account_id"):
+            owner = exp.column("account_id", table=table)
+            lookup = sqlglot.parse_one("SELECT home_tz FROM accounts AS home").where(
+                exp.column("account_id", table="home").eq(owner), copy=False)
+            zones.append(exp.Subquery(this=lookup))
+    return zones
+
+
 def _home_zone(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
     """The member's zone (accounts.home_tz) for the device's (client_tz)."""
     if isinstance(node, exp.Column) and node.name == "client_tz":
-        for table in _tables_with(node, "home_tz"):
-            yield "zone client_tz->home_tz", exp.column("home_tz", table=table)
+        for zone in _home_tz(node):
+            yield "zone client_tz->home_tz", zone
 
 
 def _local_day(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
@@ -218,9 +231,8 @@ def _local_day(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
     column = node.this
     if not (isinstance(column, exp.Column) and column.name.endswith("_ts_utc")):
         return
-    for table in _tables_with(node, "home_tz"):
-        local = exp.Anonymous(this="timezone", expressions=[
-            exp.column("home_tz", table=table), exp.cast(column.copy(), "TIMESTAMPTZ")])
+    for zone in _home_tz(node):
+        local = exp.Anonymous(this="timezone", expressions=[zone, exp.cast(column.copy(), "TIMESTAMPTZ")])
         yield "day cut UTC->home zone", exp.cast(local, "DATE")
 
 
