@@ -89,10 +89,13 @@ def load_corpus(folder: Path, drills: dict[str, Challenge] | None = None) -> lis
         for number, entry in enumerate(data.get("answer", []), start=1):
             where = f"{path} [[answer]] #{number}"
             check_keys(entry, required=ANSWER_KEYS, optional=OPTIONAL_KEYS, where=where, error=CorpusError)
-            unknown = set(entry.get("pitfalls", [])) - known
+            pitfalls = entry.get("pitfalls", [])
+            if not isinstance(pitfalls, list) or not all(isinstance(p, str) for p in pitfalls):
+                raise CorpusError(f"{where}: pitfalls must be a list of trap ids")
+            unknown = set(pitfalls) - known
             if unknown:
                 raise CorpusError(f"{where}: {', '.join(sorted(unknown))} is not a trap of {drill.id}")
-            answers.append(Answer(drill.id, entry["id"], entry["sql"], frozenset(entry.get("pitfalls", []))))
+            answers.append(Answer(drill.id, entry["id"], entry["sql"], frozenset(pitfalls)))
     return answers
 
 

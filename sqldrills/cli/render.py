@@ -119,13 +119,14 @@ def _number_cells(values: list[Any], round_floats: bool) -> list[str]:
 
     >>> _number_cells([1.5, 2.0, 1/3, None, 7], True)
     ['1.5000', '2.0000', '0.3333', 'NULL', '7']
-    >>> _number_cells([0.25, 10.5], True), _number_cells([1/3], False)
-    (['0.25', '10.50'], ['0.3333333333333333'])
+    >>> _number_cells([0.25, 10.5], True), _number_cells([1/3], False), _number_cells([-0.0, 2.0], True)
+    (['0.25', '10.50'], ['0.3333333333333333'], ['-0.0', '2.0'])
     """
     finite = [v for v in values if isinstance(v, float) and math.isfinite(v)]
     if not round_floats or not finite:
         return [display(v) for v in values]
-    decimals = max(len(f"{v:.{SHOWN_DECIMALS}f}".rstrip("0").partition(".")[2]) for v in finite)
+    # At least one decimal: a float never reads as an integer (2.0, -0.0).
+    decimals = max(1, *(len(f"{v:.{SHOWN_DECIMALS}f}".rstrip("0").partition(".")[2]) for v in finite))
     return [f"{v:.{decimals}f}" if isinstance(v, float) and math.isfinite(v) else display(v)
             for v in values]
 

@@ -61,11 +61,19 @@ _COMPARISONS = {exp.LT: (exp.LTE, "<", "<="), exp.LTE: (exp.LT, "<=", "<"),
                 exp.GT: (exp.GTE, ">", ">="), exp.GTE: (exp.GT, ">=", ">")}
 
 
+def _columns_in(node: exp.Expression) -> str:
+    """The column names an edited clause involves: part of its kind, so that an edit names
+    a trap's pitfall only on the same columns (``<=`` on a signup date is not ``<=`` on
+    the as_of cut)."""
+    return ",".join(sorted({column.name for column in node.find_all(exp.Column)})) or "constants"
+
+
 def _comparison(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
     swap = _COMPARISONS.get(type(node))
     if swap:
         target, before, after = swap
-        yield f"comparison {before}->{after}", target(this=node.this.copy(), expression=node.expression.copy())
+        yield (f"comparison {before}->{after} on {_columns_in(node)}",
+               target(this=node.this.copy(), expression=node.expression.copy()))
 
 
 def _between(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
@@ -240,14 +248,20 @@ def _literal(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
     """An integer, or the count of an INTERVAL, one more or one less (off by one)."""
     if not isinstance(node, exp.Literal) or isinstance(node.parent, exp.Limit | exp.Group | exp.Ordered):
         return
-    if node.is_int:
+    # The kind names the value and where it stands: 24 -> 23 hours in a day is one mistake,
+    # an hour numbered from 1 another.
+    if node.is_int and not isinstance(node.parent, exp.Interval):
         for delta in (1, -1):
-            yield f"literal {delta:+d}", exp.Literal.number(int(node.this) + delta)
-    elif node.is_string and isinstance(node.parent, exp.Interval):
+            yield (f"literal {node.this}->{int(node.this) + delta} in {type(node.parent).__name__}",
+                   exp.Literal.number(int(node.this) + delta))
+    elif isinstance(node.parent, exp.Interval):
         count, *unit = node.this.split()
+        unit_name = " ".join(unit) or (node.parent.unit.name if node.parent.unit else "")
         if count.lstrip("-").isdigit():
             for delta in (1, -1):
-                yield f"literal {delta:+d}", exp.Literal.string(" ".join([str(int(count) + delta), *unit]))
+                changed = " ".join([str(int(count) + delta), *unit])
+                replacement = exp.Literal.string(changed) if node.is_string else exp.Literal.number(changed)
+                yield f"literal INTERVAL {count}->{int(count) + delta} {unit_name}".rstrip(), replacement
 
 
 def _min_max(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
@@ -343,7 +357,7 @@ def _order_direction(node: exp.Expression) -> Iterator[tuple[str, exp.Expression
     if isinstance(node, exp.Ordered):
         copy = node.copy()
         copy.set("desc", not node.args.get("desc"))
-        yield "order direction", copy
+        yield f"order direction on {_columns_in(node)}", copy
 
 
 def _drop_select_part(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
