@@ -12,6 +12,9 @@ Figures are printed, never asserted: they are for people comparing runs and mach
    it adds to grading at `small`, per corpus answer (tests/diagnosis/), against the same
    grade with the search off; and what it adds to a correct answer (nothing, by design).
 
+4. The second check of an answer (DuckDB's own parse tree, ``grading/duckdbcheck.py``):
+   its median time on a typical answer, beside the first check's (sqlglot) in the same run.
+
 Set BENCH_SCALES=small to skip `medium` (it takes a minute).
 """
 
@@ -154,6 +157,35 @@ def bench_diagnosis(cache: Path, answers: int = 12) -> dict:
             "correct_added_ms": right_with - right_without}
 
 
+def bench_second_check(runs: int = 300) -> dict:
+    """Milliseconds of layer 2 (the rules on DuckDB's own parse tree, as the sandbox child
+    runs them) on a typical answer, and of layer 1 (sqlglot) on it, medians in one process."""
+    code = f"""
+import json, statistics, time, duckdb
+from sqldrills.catalog.challenges import get
+from sqldrills.grading import duckdbcheck
+from sqldrills.grading.sandbox import _check_statement
+from sqldrills.grading.sqlcheck import prepare_query
+from sqldrills.world.schema import TABLES, create_table_sql
+sql = get("members_not_devices").reference
+def median_ms(work):
+    work()
+    times = []
+    for _ in range({runs}):
+        started = time.perf_counter(); work(); times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+first = median_ms(lambda: prepare_query(sql))
+with duckdb.connect() as con:
+    con.execute(";".join(create_table_sql(t) for t in sorted(TABLES)))
+    world = frozenset(TABLES)
+    assert _check_statement(con, sql, world) is None
+    second = median_ms(lambda: _check_statement(con, sql, world))
+    tree_only = median_ms(lambda: duckdbcheck.refusal(con, sql, world))
+print(json.dumps({{"chars": len(sql), "first_ms": first, "second_ms": second, "tree_ms": tree_only}}))
+"""
+    return _run_child(code)[1]
+
+
 def main() -> None:
     # Measure sqldrills as installed: `pip install .` byte-compiles it, an editable install
     # under PYTHONDONTWRITEBYTECODE would compile it again in every process.
@@ -174,6 +206,10 @@ def main() -> None:
         for r in bench_check(tmp / "cache"):
             print(f"check {r['drill']:>20}: median {r['check_s'] * 1000:5.0f} ms end to end; "
                   f"bare DuckDB {r['bare_s'] * 1000:5.0f} ms; ratio {r['ratio']:.2f}x")
+        c = bench_second_check()
+        print(f"check layers on a typical answer ({c['chars']} chars), median: sqlglot (layer 1) "
+              f"{c['first_ms']:.2f} ms; DuckDB's parser check (layer 2) {c['second_ms']:.2f} ms, of which "
+              f"the parse tree's rules {c['tree_ms']:.2f} ms (target <= 10 ms)")
         d = bench_diagnosis(tmp / "cache")
         print(f"repair search at small, {d['answers']} corpus answers no trap matches: adds median "
               f"{d['median_ms']:.0f} ms, at most {d['max_ms']:.0f} ms (target <= 1000 ms median); "

@@ -1,9 +1,11 @@
 """Every hostile answer in tests/hostile/cases.toml ends as expected and changes nothing.
 
-One parametrized test runs each case through the sandbox (``run_user_sql``, or
-``run_query`` alone for ``engine_only`` cases) with short limits, then checks the outcome
-and that the world file, the directory around it, the working, temp and home
-directories are exactly as before.
+One parametrized test runs each case through the sandbox (``run_user_sql``; ``run_query``
+alone for ``parser_only`` cases, which layer 2, DuckDB's parser check, must refuse by
+itself; and ``run_query`` with layer 2's tree check off for ``engine_only`` cases, which
+the configuration must hold alone) with short limits, then checks the outcome and that
+the world file, the directory around it, the working, temp and home directories are
+exactly as before.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sqldrills.grading import duckdbcheck
 from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, run_query, run_user_sql
 from sqldrills.world.schema import TABLE_NAMES, create_table_sql
 
 HOSTILE = Path(__file__).parent / "hostile"
 LIMITS = Limits(timeout_s=1.0, kill_grace_s=1.0, memory_limit_mb=256, max_rows=1000)
 REQUIRED = {"id", "sql", "expect", "note"}
-OPTIONAL = {"message", "kinds", "rows", "dialect", "expand", "encoding", "engine_only"}
+OPTIONAL = {"message", "kinds", "rows", "dialect", "expand", "encoding", "engine_only", "parser_only"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Case:
     rows: tuple[tuple, ...] | None = None
     dialect: str = "duckdb"
     engine_only: bool = False
+    parser_only: bool = False
 
 
 def load_cases() -> list[Case]:
@@ -51,6 +55,7 @@ def load_cases() -> list[Case]:
         assert set(entry) <= REQUIRED | OPTIONAL, f"{where}: unknown {set(entry) - REQUIRED - OPTIONAL}"
         assert entry["expect"] in ("refused", "error", "ok"), f"{where}: bad expect"
         assert ("kinds" in entry) == (entry["expect"] == "error"), f"{where}: kinds <=> error"
+        assert not (entry.get("engine_only") and entry.get("parser_only")), f"{where}: one layer at a time"
         cases.append(
             Case(
                 id=entry["id"],
@@ -62,6 +67,7 @@ def load_cases() -> list[Case]:
                 rows=tuple(map(tuple, entry["rows"])) if "rows" in entry else None,
                 dialect=entry.get("dialect", "duckdb"),
                 engine_only=entry.get("engine_only", False),
+                parser_only=entry.get("parser_only", False),
             )
         )
     return cases
@@ -124,9 +130,12 @@ def snapshot(paths: list[Path]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_hostile_answer(case: Case, world: Path, watched: list[Path]) -> None:
+def test_hostile_answer(case: Case, world: Path, watched: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     before = snapshot([world.parent, *watched])
     if case.engine_only:
+        # The child is forked from this process: it inherits the patch.
+        monkeypatch.setattr(duckdbcheck, "refusal", lambda con, sql, world_tables: None)
+    if case.engine_only or case.parser_only:
         outcome = run_query(case.sql, [world], limits=LIMITS)[0]
     else:
         outcome = run_user_sql(case.sql, [world], dialect=case.dialect, limits=LIMITS)[0]

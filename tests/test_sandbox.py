@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sqldrills.grading import duckdbcheck
 from sqldrills.grading.sandbox import (
     Limits,
     QueryFailure,
@@ -65,6 +66,13 @@ def fingerprint(world: Path) -> tuple[str, list[str]]:
     """The world's bytes and what lies next to it (a WAL or temp file would show)."""
     digest = hashlib.sha256(world.read_bytes()).hexdigest()
     return digest, sorted(path.name for path in world.parent.iterdir())
+
+
+@pytest.fixture
+def without_tree_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Layer 2's check of DuckDB's parse tree off, to show what the configuration holds
+    alone (the child is forked from this process: it inherits the patch)."""
+    monkeypatch.setattr(duckdbcheck, "refusal", lambda con, sql, world_tables: None)
 
 
 def only(outcomes: list[QueryResult | QueryFailure]) -> QueryResult | QueryFailure:
@@ -278,11 +286,11 @@ def test_a_result_too_large_for_the_pipe_fails_instead_of_truncating(world: Path
 # --- run_query: the engine's settings -----------------------------------------------------
 
 
-def test_every_setting_is_in_force_while_the_query_runs(world: Path) -> None:
+def test_every_setting_is_in_force_while_the_query_runs(world: Path, without_tree_check: None) -> None:
     limits = Limits(threads=1, memory_limit_mb=300)
     names = list(expected_settings(limits))
     sql = "SELECT " + ", ".join(f"current_setting('{name}') AS \"{name}\"" for name in names)
-    result = only(run_query(sql, [world], limits=limits))  # sqlcheck would refuse this
+    result = only(run_query(sql, [world], limits=limits))  # sqlcheck and layer 2 would refuse this
     assert isinstance(result, QueryResult), result
     settings = dict(zip(result.columns, result.rows[0], strict=True))
     assert settings == expected_settings(limits)
@@ -296,7 +304,7 @@ def test_every_setting_is_in_force_while_the_query_runs(world: Path) -> None:
     assert settings["temp_directory"] == ""
 
 
-def test_the_engine_blocks_files_even_without_sqlcheck(world: Path) -> None:
+def test_the_engine_blocks_files_even_without_sqlcheck(world: Path, without_tree_check: None) -> None:
     failure = only(run_query("SELECT * FROM read_text('/etc/hostname')", [world]))
     assert isinstance(failure, QueryFailure)
     assert failure.kind == "runtime"
@@ -319,7 +327,36 @@ def test_duckdbs_own_parser_refuses_what_is_not_one_select(sql: str, fragment: s
     assert fragment in failure.message
 
 
-def test_a_world_is_detached_before_the_next_one_is_queried(world: Path, hidden_world: Path) -> None:
+@pytest.mark.parametrize(
+    ("sql", "fragment"),
+    [
+        ("SELECT * FROM duckdb_databases", "table 'duckdb_databases' is neither one of the world's tables"),
+        ("SELECT * FROM (WITH pg_settings AS (SELECT 1) SELECT 1) s, pg_settings", "table 'pg_settings'"),
+        ("SELECT count(*) AS n FROM world_1.main.accounts", "table world_1.main.accounts is not one"),
+        ("SELECT * FROM (SHOW DATABASES)", "SHOW REF in FROM is not allowed"),
+        ("SELECT current_setting('threads') AS t", "current_setting() is not allowed"),
+        ("SELECT main.abs(1) AS a", "main.abs(): write function names without a schema"),
+        ("SELECT * FROM read_text('/etc/hostname')", "read_text() is not allowed in FROM"),
+        ("SELECT 1 AS one\u200b", "U+200B ZERO WIDTH SPACE"),
+    ],
+)
+def test_duckdbs_parse_tree_is_checked_in_the_child(sql: str, fragment: str, world: Path) -> None:
+    failure = only(run_query(sql, [world]))
+    assert isinstance(failure, QueryFailure)
+    assert failure.kind == "refused"
+    assert fragment in failure.message
+
+
+def test_the_parse_tree_check_reads_the_worlds_own_tables(tmp_path: Path) -> None:
+    path = tmp_path / "scores.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE Scores AS SELECT 1 AS points")
+    result = only(run_query("WITH s AS (SELECT * FROM scores) SELECT s.points FROM main.SCORES, s", [path]))
+    assert isinstance(result, QueryResult), result
+    assert result.rows == [(1,)]
+
+
+def test_a_world_is_detached_before_the_next_one_is_queried(world: Path, hidden_world: Path, without_tree_check: None) -> None:
     # sqlcheck refuses catalog names; this shows the engine's own isolation behind it.
     outcomes = run_query("SELECT count(*) AS n FROM world_1.main.accounts", [world, hidden_world])
     assert isinstance(outcomes[0], QueryResult)
@@ -522,3 +559,43 @@ def test_one_child_runs_many_queries_each_checked_and_limited_alone(world: Path,
     assert [o.kind for o in refused] == ["refused", "refused"]
     assert [o.kind for o in slow] == ["timeout", "timeout"]
     assert "not run" in slow[1].message and "world 1" in slow[1].message
+
+
+def test_a_query_stream_cut_short_is_not_taken_for_fewer_queries() -> None:
+    from sqldrills.grading.sandbox import _frame, _receive_queries
+
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, struct.pack("!Q", 2) + _frame(b"SELECT 1"))  # announced two, sent one
+    os.close(write_fd)
+    assert _receive_queries(read_fd) is None
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, struct.pack("!Q", 2) + _frame(b"SELECT 1") + _frame(b"SELECT 2"))
+    os.close(write_fd)
+    assert _receive_queries(read_fd) == ["SELECT 1", "SELECT 2"]
+
+
+@pytest.mark.parametrize("message", [
+    (),
+    {},
+    ("ok", ["a"], ["INTEGER"], [(1, 2)], False, 1.0),  # a row wider than the columns
+    ("ok", ["a"], ["INTEGER"], [[1]], False, 1.0),  # a row that is not a tuple
+    ("ok", ["a"], ["INTEGER"], [({1, 2},)], False, 1.0),  # a set is not a plain value
+    ("ok", ["a"], ["INTEGER"], [(1,)], False, "fast"),
+    ("fail", "runtime"),
+])
+def test_the_parent_accepts_only_the_shapes_the_child_sends(message: object) -> None:
+    from sqldrills.grading.sandbox import _decode
+
+    with pytest.raises(ValueError):
+        _decode(pickle.dumps(message))
+
+
+def test_when_the_child_dies_the_other_queries_are_told_so() -> None:
+    from sqldrills.grading.sandbox import _explain_early_end
+
+    status = signal.SIGSEGV  # a raw wait status: killed by SIGSEGV
+    outcomes = _explain_early_end(1, 6, "eof", status, Limits(), queries=3)
+    assert [o.kind for o in outcomes] == ["crashed"] * 5
+    assert "ended unexpectedly on world 1" in outcomes[0].message  # query 2 on world 1
+    assert outcomes[1].message == "not run: the sandbox ended while running another query on world 1"
+    assert outcomes[3].message == "not run: the query already failed (crashed) on world 1"  # query 2, world 2

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqldrills.catalog.challenges import Challenge
 from sqldrills.grading.compare import Table
 from sqldrills.grading.references import REFERENCE_LIMITS, same_as
-from sqldrills.grading.sandbox import QueryFailure, Sandbox
+from sqldrills.grading.sandbox import QueryFailure, Sandbox, sql_string
 from sqldrills.world.cache import WorldSpec, world_path
 from sqldrills.world.schema import TABLES
 
@@ -41,7 +41,7 @@ def shuffled_twin(spec: WorldSpec) -> Path:
         tmp.unlink(missing_ok=True)
         con = duckdb.connect(str(tmp), config={"threads": 1})  # one thread keeps the order written
         try:
-            con.execute(f"ATTACH '{source}' AS source (READ_ONLY)")
+            con.execute(f"ATTACH {sql_string(str(source))} AS source (READ_ONLY)")
             for table in TABLES:
                 con.execute(f"CREATE TABLE {table} AS SELECT * FROM source.{table} "
                             f"ORDER BY hash(COLUMNS(*), {SHUFFLE_SALT})")
@@ -59,8 +59,13 @@ def nondeterministic(challenge: Challenge, spec: WorldSpec) -> list[str]:
     queries = [(name, sql) for name, sql in challenge.references]
     queries += [(f"traps/{trap.id}.sql", trap.sql) for trap in challenge.traps]
     prepared = [prepare_query(sql) for _, sql in queries]
-    on_twin = Sandbox.start([shuffled_twin(spec)], limits=replace(REFERENCE_LIMITS, threads=1)).run_many(prepared)
-    on_world = Sandbox.start([world_path(spec)], limits=replace(REFERENCE_LIMITS, threads=2)).run_many(prepared)
+    twin, world = shuffled_twin(spec), world_path(spec)
+    on_twin = Sandbox.start([twin], limits=replace(REFERENCE_LIMITS, threads=1)).run_many(prepared)
+    try:
+        on_world = Sandbox.start([world], limits=replace(REFERENCE_LIMITS, threads=2)).run_many(prepared)
+    except BaseException:
+        on_twin()  # reap the first child
+        raise
     problems = []
     for (name, _), [a], [b] in zip(queries, on_twin(), on_world(), strict=True):
         if isinstance(a, QueryFailure) or isinstance(b, QueryFailure):

@@ -10,7 +10,9 @@ submission a child process is forked; it
   external access and extension loading, pins time zone, threads, memory and spilling,
   locks the configuration and verifies that every setting took effect;
 * caps its own address space;
-* asks DuckDB's own parser that the text is exactly one SELECT statement;
+* refuses invisible characters outside quoted text, asks DuckDB's own parser that the
+  text is exactly one SELECT statement, and checks its parse tree
+  (``sqldrills.grading.duckdbcheck``: tables, CTE scopes, functions);
 * runs the query on each world under a timer that interrupts DuckDB, and a watchdog that
   ends the process if DuckDB does not stop;
 * sends back plain values (``sqldrills.grading.values``: a closed set of Python types, whatever
@@ -58,7 +60,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from sqldrills.grading.values import PICKLED_CLASSES, plain_rows
+from sqldrills.grading import duckdbcheck
+from sqldrills.grading.sqlrules import fold_name, invisible_character
+from sqldrills.grading.values import PICKLED_CLASSES, is_plain, plain_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -199,8 +203,10 @@ class Sandbox:
         # is done: never wait for that longer than a query may run.
         deadline = time.monotonic() + self._limits.timeout_s + self._limits.kill_grace_s
         try:
+            # The count first: a stream cut short (the write deadline) is never taken for
+            # fewer queries, whose outcomes would land under the wrong query.
             frames = b"".join(_frame(sql.encode("utf-8", "surrogatepass")) for sql in sqls)
-            _write_all(self._query_fd, frames, deadline)
+            _write_all(self._query_fd, _HEADER.pack(len(sqls)) + frames, deadline)
         except (OSError, _Deadline):
             pass  # the child is gone or stuck: await_child reports how it ended
         finally:
@@ -315,12 +321,22 @@ class _PlainValues(pickle.Unpickler):
 
 
 def _decode(payload: bytes) -> Outcome:
+    """One outcome from the child's bytes, which are not trusted: only plain classes are
+    built (``_PlainValues``) and the message must have the exact shape the child sends;
+    anything else raises ValueError (the child is then reported as garbled)."""
     message = _PlainValues(io.BytesIO(payload)).load()
-    if message[0] == "ok":
+    if isinstance(message, tuple) and len(message) == 6 and message[0] == "ok":
         _, columns, types, rows, truncated, elapsed_ms = message
-        return QueryResult(list(columns), list(types), list(rows), bool(truncated), elapsed_ms)
-    _, kind, text = message
-    return QueryFailure(str(kind), str(text))
+        if (isinstance(columns, list) and isinstance(types, list) and len(columns) == len(types)
+                and all(isinstance(c, str) for c in (*columns, *types))
+                and isinstance(rows, list) and isinstance(truncated, bool) and isinstance(elapsed_ms, float)
+                and all(isinstance(row, tuple) and len(row) == len(columns) and all(map(is_plain, row))
+                        for row in rows)):
+            return QueryResult(columns, types, rows, truncated, elapsed_ms)
+    elif (isinstance(message, tuple) and len(message) == 3 and message[0] == "fail"
+          and isinstance(message[1], str) and isinstance(message[2], str)):
+        return QueryFailure(message[1], message[2])
+    raise ValueError("not an outcome the sandbox sends")
 
 
 def _explain_early_end(done: int, total: int, ended_by: str, status: int, limits: Limits,
@@ -355,7 +371,14 @@ def _explain_early_end(done: int, total: int, ended_by: str, status: int, limits
             f"the sandbox process ended unexpectedly on world {world} ({how}); this is a "
             "bug in sqldrills or DuckDB, please report it with your query (SECURITY.md)",
         )
-    return [first, *(_not_run(first.kind, world) for _ in range(done + 1, total))]
+    rest = []
+    for slot in range(done + 1, total):
+        if slot % queries == done % queries:  # the same query on a later world
+            rest.append(_not_run(first.kind, world))
+        else:
+            rest.append(QueryFailure("crashed", f"not run: the sandbox ended while running another query "
+                                                f"on world {world}"))
+    return [first, *rest]
 
 
 _TIMEOUT_HINT = "look for a join without a condition (a cross join), an endless recursive CTE or a huge generated range"
@@ -457,7 +480,7 @@ def _write_all(fd: int, payload: bytes, deadline: float | None) -> None:
 
 def _receive_queries(fd: int) -> list[str] | None:
     """The queries the parent sends, or None when it sends none (it closed the pipe) or
-    something that is not whole frames."""
+    anything but the count it announced of whole frames."""
     data = b""
     while True:
         chunk = os.read(fd, 1 << 20)
@@ -465,6 +488,9 @@ def _receive_queries(fd: int) -> list[str] | None:
             break
         data += chunk
     os.close(fd)
+    if len(data) < _HEADER.size:
+        return None
+    (count,), data = _HEADER.unpack(data[: _HEADER.size]), data[_HEADER.size :]
     queries = []
     while data:
         if len(data) < _HEADER.size:
@@ -474,14 +500,14 @@ def _receive_queries(fd: int) -> list[str] | None:
         if len(body) != size:
             return None
         queries.append(body.decode("utf-8", "surrogatepass"))
-    return queries or None
+    return queries if queries and len(queries) == count else None
 
 
 def _serve(query_fd: int, paths: list[str], limits: Limits) -> Iterator[tuple]:
     """Yield one message per world and query, world by world: ("ok", columns, types, rows,
     truncated, ms) or ("fail", kind, message)."""
     try:
-        con, aliases, open_errors = _open_sandbox(paths, limits)
+        con, aliases, open_errors, world_tables = _open_sandbox(paths, limits)
         setup_error = None
     except Exception as error:  # noqa: BLE001 - report any setup failure, do not run
         setup_error = error
@@ -493,7 +519,7 @@ def _serve(query_fd: int, paths: list[str], limits: Limits) -> Iterator[tuple]:
         yield from (failure for _ in paths for _ in sqls)
         return
     _limit_address_space(limits)
-    refusals = [_check_statement(con, sql) for sql in sqls]
+    refusals = [_check_statement(con, sql, world_tables) for sql in sqls]
     # A query that ran out of time or memory will do so again on the next world: it is not
     # run again (its failure, and the world it happened on).
     gave_up: dict[int, tuple[str, int]] = {}
@@ -520,8 +546,11 @@ def _serve(query_fd: int, paths: list[str], limits: Limits) -> Iterator[tuple]:
                 yield message
 
 
-def _open_sandbox(paths: list[str], limits: Limits) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], dict[str, str]]:
-    """An in-memory DuckDB with every world attached read-only, locked down."""
+def _open_sandbox(
+    paths: list[str], limits: Limits
+) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], dict[str, str], frozenset[str]]:
+    """An in-memory DuckDB with every world attached read-only, locked down; and the
+    names of the worlds' tables and views (folded), the only ones a query may read."""
     import duckdb
 
     con = duckdb.connect(
@@ -549,14 +578,25 @@ def _open_sandbox(paths: list[str], limits: Limits) -> tuple[duckdb.DuckDBPyConn
         # An in-memory "world" is empty and cannot be opened read-only; it serves examples.
         mode = "" if path == ":memory:" else " (READ_ONLY)"
         try:
-            con.execute(f"ATTACH {_sql_string(path)} AS {alias}{mode}")
+            con.execute(f"ATTACH {sql_string(path)} AS {alias}{mode}")
             aliases[path] = alias
         except duckdb.Error as error:
             open_errors[path] = first_lines(error)
     for statement in _lockdown_statements(limits):
         con.execute(statement)
     _verify_settings(con, limits)
-    return con, aliases, open_errors
+    return con, aliases, open_errors, _world_tables(con, list(aliases.values()))
+
+
+def _world_tables(con: duckdb.DuckDBPyConnection, aliases: list[str]) -> frozenset[str]:
+    if not aliases:
+        return frozenset()
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE list_contains(?, database_name) AND schema_name = 'main' "
+        "UNION SELECT view_name FROM duckdb_views() WHERE list_contains(?, database_name) AND schema_name = 'main'",
+        [aliases, aliases],
+    ).fetchall()
+    return frozenset(fold_name(name) for (name,) in rows)
 
 
 def _lockdown_statements(limits: Limits) -> list[str]:
@@ -615,7 +655,7 @@ def _mib_text(mib: int) -> str:
 def _verify_settings(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
     """Fail loudly if DuckDB silently ignored a setting (some are, in connect(config=))."""
     expected = expected_settings(limits)
-    columns = ", ".join(f"current_setting({_sql_string(name)})" for name in expected)
+    columns = ", ".join(f"current_setting({sql_string(name)})" for name in expected)
     actual = con.execute(f"SELECT {columns}").fetchone()
     wrong = [
         f"{name}={value!r} (expected {want!r})"
@@ -626,10 +666,14 @@ def _verify_settings(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
         raise RuntimeError("settings did not take effect: " + ", ".join(wrong))
 
 
-def _check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> tuple | None:
-    """DuckDB's own parser must see exactly one SELECT: run_query trusts no caller."""
+def _check_statement(con: duckdb.DuckDBPyConnection, sql: str, world_tables: frozenset[str]) -> tuple | None:
+    """Layer 2: no invisible character DuckDB would skip, exactly one SELECT as DuckDB's
+    own parser sees it, and DuckDB's tree within the rules: run_query trusts no caller."""
     import duckdb
 
+    invisible = invisible_character(sql)
+    if invisible:
+        return ("fail", "refused", invisible)
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as error:
@@ -646,7 +690,11 @@ def _check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> tuple | None:
             "refused",
             f"Refused: only a read-only query is allowed, not {statements[0].type.name}",
         )
-    return None
+    try:
+        refusal = duckdbcheck.refusal(con, sql, world_tables)
+    except duckdb.Error as error:  # e.g. a tree deeper than max_expression_depth
+        return ("fail", "runtime", first_lines(error))
+    return None if refusal is None else ("fail", "refused", refusal)
 
 
 def _run_one(con: duckdb.DuckDBPyConnection, sql: str, limits: Limits) -> tuple:
@@ -726,10 +774,10 @@ def first_lines(error: BaseException | str, count: int = 2) -> str:
     return " ".join(lines[:count]) or type(error).__name__
 
 
-def _sql_string(text: str) -> str:
+def sql_string(text: str) -> str:
     """A SQL string literal.
 
-    >>> _sql_string("it's")
+    >>> sql_string("it's")
     "'it''s'"
     """
     return "'" + text.replace("'", "''") + "'"

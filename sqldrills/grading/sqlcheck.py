@@ -3,9 +3,11 @@
 This is the first layer of the sandbox (SECURITY.md): it parses the answer with sqlglot,
 refuses anything that is not a single query reading the world's tables, and translates
 other dialects to DuckDB. The refusals are written for learners: each names what was
-refused and how to fix it. The second layer (DuckDB's own parser, read-only worlds,
-external access off, locked configuration, OS limits) lives in ``sqldrills.grading.sandbox`` and
-does not trust this one.
+refused and how to fix it. The rules it shares with the second layer (functions, table
+functions, invisible characters, name matching) are in ``sqldrills.grading.sqlrules``. The
+second layer (the same rules on DuckDB's own parse tree, ``sqldrills.grading.duckdbcheck``;
+read-only worlds, external access off, locked configuration, OS limits) lives in
+``sqldrills.grading.sandbox`` and does not trust this one.
 
 >>> prepare_query("SELECT plan, count(*) AS n FROM accounts GROUP BY plan")
 'SELECT plan, count(*) AS n FROM accounts GROUP BY plan'
@@ -28,55 +30,12 @@ from sqlglot.errors import ErrorLevel, OptimizeError, ParseError, SqlglotError, 
 
 from sqldrills import DIALECTS
 from sqldrills.grading import dialects
+from sqldrills.grading.sqlrules import ALLOWED_TABLE_FUNCTIONS, fold_name, invisible_character, is_denied_function
 from sqldrills.world.schema import TABLES
 
 # Answers are a screenful of SQL; anything far larger is an accident or an attack, and
 # parsing it would cost seconds. Checked before parsing.
 MAX_QUERY_CHARS = 100_000
-
-# Table functions a query may read from: they generate rows, they cannot reach files.
-ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
-
-# Functions that read files, URLs or other databases, run SQL hidden in a string, or
-# describe the catalog and settings (which hold file paths). DuckDB grows new ones with
-# each extension, so prefixes and suffixes catch families, not just today's members.
-DENIED_FUNCTIONS = frozenset(
-    {
-        "glob",
-        "query",
-        "query_table",
-        "sniff_csv",
-        "getenv",
-        "current_setting",
-        "json_execute_serialized_sql",
-        "checkpoint",
-        "force_checkpoint",
-        "which_secret",
-        "load_aws_credentials",
-        "python_map_function",
-        "from_substrait",
-        "from_substrait_json",
-        "get_substrait",
-        "get_substrait_json",
-        "enable_logging",
-        "disable_logging",
-        "truncate_duckdb_logs",
-    }
-)
-DENIED_PREFIXES = (
-    "read_",
-    "parquet_",
-    "iceberg_",
-    "delta_",
-    "duckdb_",
-    "pragma_",
-    "sqlite_",
-    "postgres_",
-    "mysql_",
-    "ducklake_",
-    "httpfs_",
-)
-DENIED_SUFFIXES = ("_scan",)
 
 # Statements (and clauses) that change something, talk to the outside or configure the
 # engine. Matched anywhere in the tree, so `WITH d AS (DELETE ... RETURNING *)` is caught.
@@ -153,7 +112,7 @@ def prepare_query(
     ...     prepare_query("SELECT * FROM read_csv('/etc/passwd')")
     ... except Refused as refused:
     ...     print(refused.message)
-    Refused: read_csv() is not allowed (it reads files or the catalog); query the world's tables
+    Refused: read_csv() is not allowed (it reaches files, settings, the catalog or the system); query the world's tables
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
@@ -181,9 +140,9 @@ def _schema_mapping(tables: Mapping[str, object]) -> dict[str, dict[str, str]]:
     mapping = {}
     for name, columns in tables.items():
         if isinstance(columns, Mapping):
-            mapping[name.lower()] = {str(col): str(typ) for col, typ in columns.items()}
+            mapping[fold_name(name)] = {str(col): str(typ) for col, typ in columns.items()}
         else:
-            mapping[name.lower()] = {col.name: col.type for col in columns}
+            mapping[fold_name(name)] = {col.name: col.type for col in columns}
     return mapping
 
 
@@ -202,6 +161,9 @@ def _check_text(sql: str) -> None:
     if "\x00" in sql:
         line, col = _line_col(sql, sql.index("\x00"))
         raise Refused(f"Refused: the query contains a NUL byte at line {line}, column {col}; remove it")
+    invisible = invisible_character(sql)
+    if invisible:
+        raise Refused(invisible)
     if not sql.strip():
         raise Refused("Refused: the query is empty; write one SELECT query")
 
@@ -262,11 +224,35 @@ def _check_tree(tree: exp.Expression, schema: Mapping[str, Mapping[str, str]]) -
             )
         if isinstance(node, exp.Func):
             _check_function(node)
-    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    cte_references = _cte_references(tree)
     for table in tree.find_all(exp.Table):
         # Optimizer hints (Spark's /*+ BROADCAST(a) */) name aliases, they read nothing.
         if table.find_ancestor(exp.Hint) is None:
-            _check_table(table, schema, cte_names)
+            _check_table(table, schema, id(table) in cte_references)
+
+
+def _cte_references(tree: exp.Expression) -> set[int]:
+    """The ids of the table nodes that name a CTE visible where they stand.
+
+    sqlglot's scopes say which CTEs each part of the query sees (those of an enclosing
+    WITH defined before it; itself too when recursive); names match as DuckDB matches
+    them. A name is never a CTE because a CTE of that name exists elsewhere in the
+    query: DuckDB would read a catalog view of that name instead (``duckdb_tables``).
+    A query sqlglot cannot scope has no CTE references, so every name must be a table.
+    """
+    from sqlglot.optimizer.scope import traverse_scope
+
+    try:
+        scopes = traverse_scope(tree)
+    except (OptimizeError, SqlglotError):
+        return set()
+    found = set()
+    for scope in scopes:
+        visible = {fold_name(name) for name in scope.cte_sources}
+        for table in scope.tables:
+            if not table.db and not table.catalog and fold_name(table.name) in visible:
+                found.add(id(table))
+    return found
 
 
 def _statement_name(node: exp.Expression) -> str:
@@ -292,25 +278,16 @@ def _function_name(node: exp.Func) -> str:
     return node.sql_name().lower()
 
 
-def is_denied_function(name: str) -> bool:
-    """Whether a function of this name may reach files, settings or the catalog.
-
-    >>> is_denied_function("read_csv_auto"), is_denied_function("DuckDB_Settings")
-    (True, True)
-    >>> is_denied_function("date_trunc")
-    False
-    """
-    name = name.lower()
-    return name in DENIED_FUNCTIONS or name.startswith(DENIED_PREFIXES) or name.endswith(DENIED_SUFFIXES)
-
-
 def _check_function(node: exp.Func) -> None:
     name = _function_name(node)
     if is_denied_function(name):
-        raise Refused(f"Refused: {name}() is not allowed (it reads files or the catalog); query the world's tables")
+        raise Refused(
+            f"Refused: {name}() is not allowed (it reaches files, settings, the catalog or the system); "
+            "query the world's tables"
+        )
 
 
-def _check_table(table: exp.Table, schema: Mapping[str, Mapping[str, str]], cte_names: set[str]) -> None:
+def _check_table(table: exp.Table, schema: Mapping[str, Mapping[str, str]], is_cte: bool) -> None:
     source = table.this
     if isinstance(source, exp.GenerateSeries | exp.Unnest):
         return
@@ -336,7 +313,7 @@ def _check_table(table: exp.Table, schema: Mapping[str, Mapping[str, str]], cte_
             f"Refused: write the table name alone ({name}), not {qualifier}.{name}: answers "
             "read the world's tables only"
         )
-    if name.lower() in schema or name.lower() in cte_names:
+    if is_cte or fold_name(name) in schema:
         return
     raise Refused(f"Refused: unknown table {name!r}; {tables_hint}")
 

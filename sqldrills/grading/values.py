@@ -84,6 +84,20 @@ _PLAIN_COLUMN_TYPES = frozenset(
 _LEAVES = frozenset({type(None), bool, int, float, str, bytes, Decimal, date, timedelta, UUID})
 
 
+def is_plain(value: Any) -> bool:
+    """Whether ``value`` is a plain value, all the way down.
+
+    >>> is_plain([1, {"a": (None, Decimal("1.5"))}]), is_plain({1, 2}), is_plain(bytearray(b"x"))
+    (True, False, False)
+    """
+    kind = type(value)
+    if kind in (list, tuple):
+        return all(map(is_plain, value))
+    if kind is dict:
+        return all(is_plain(key) and is_plain(item) for key, item in value.items())
+    return kind in _LEAVES or kind in (datetime, time, timezone)
+
+
 def plain_rows(types: Sequence[str], rows: list[tuple]) -> list[tuple]:
     """Rows as DuckDB fetched them, with every cell a plain value (see the table above).
 
