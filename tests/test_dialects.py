@@ -355,3 +355,13 @@ def test_mysql_semantics_survive_translation(sql: str, mysql: Any, tiny_world: P
     # numbers and offset time zones differ from DuckDB's functions of the same names.
     result = compare(_engine_table(mysql, sql), _sandbox_table(sql, tiny_world, "mysql"))
     assert result.equal, f"{result.diffs[:3]}\n{prepare_query(sql, dialect='mysql')}"
+
+
+def test_a_translation_too_large_to_type_is_refused_at_once() -> None:
+    from sqldrills.grading.sqlcheck import MAX_TRANSLATED_SOURCES, Refused, prepare_query
+
+    # Typing it would take minutes in the grader, before any time limit applies.
+    joins = "SELECT count(*) AS n FROM accounts a0" + "".join(f" NATURAL JOIN accounts a{i}" for i in range(1, 500))
+    with pytest.raises(Refused, match=f"more than the {MAX_TRANSLATED_SOURCES} a translation"):
+        prepare_query(joins, dialect="postgres")
+    prepare_query(joins, dialect="duckdb")  # DuckDB answers are not translated
