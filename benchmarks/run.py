@@ -88,7 +88,7 @@ def bench_check(cache: Path) -> list[dict]:
            "SQLDRILLS_DATA_DIR": str(cache / "data")}
     os.environ.update(env)
     from sqldrills.catalog.challenges import get
-    from sqldrills.grading.grade import challenge_worlds, expected_results
+    from sqldrills.grading.references import challenge_worlds, expected_results
     from sqldrills.world.cache import world_path
 
     exe = str(Path(PY).with_name("sqldrills"))

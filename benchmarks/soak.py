@@ -45,12 +45,8 @@ os.environ.setdefault("SQLDRILLS_SCALE", "tiny")
 
 from sqldrills.catalog.challenges import Challenge, load_all  # noqa: E402
 from sqldrills.cli import render  # noqa: E402
-from sqldrills.grading.grade import (  # noqa: E402
-    challenge_worlds,
-    expected_results,
-    grade,
-    trusted_results,
-)
+from sqldrills.grading.grade import grade  # noqa: E402
+from sqldrills.grading.references import challenge_worlds, expected_results, trusted_results  # noqa: E402
 from sqldrills.grading.results import Verdict  # noqa: E402
 from sqldrills.grading.sandbox import Limits  # noqa: E402
 

@@ -88,7 +88,7 @@ def _bare_seconds(answers: dict[str, list[str]], scale: str) -> float:
     import duckdb
 
     from sqldrills.catalog.challenges import get
-    from sqldrills.grading.grade import challenge_worlds
+    from sqldrills.grading.references import challenge_worlds
     from sqldrills.world.cache import world_path
 
     total, count = 0.0, 0

@@ -17,7 +17,8 @@ from sqlglot.errors import ErrorLevel
 
 from sqldrills.catalog.challenges import Challenge, get, load_all
 from sqldrills.grading.compare import Table, compare
-from sqldrills.grading.grade import REFERENCE_LIMITS, grade
+from sqldrills.grading.grade import grade
+from sqldrills.grading.references import REFERENCE_LIMITS
 from sqldrills.grading.sandbox import QueryFailure, QueryResult, run_query, run_user_sql
 from sqldrills.grading.sqlcheck import DIALECTS, prepare_query
 from sqldrills.world.cache import practice_world, world_path

@@ -7,7 +7,8 @@ import re
 
 from sqldrills.catalog.challenges import get
 from sqldrills.grading.explain import diff_rows
-from sqldrills.grading.grade import challenge_worlds, expected_results, grade
+from sqldrills.grading.grade import grade
+from sqldrills.grading.references import challenge_worlds, expected_results
 
 DRILL = get("members_not_devices")
 

@@ -37,7 +37,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from sqldrills.catalog.challenges import Challenge, load_all
-from sqldrills.grading.grade import challenge_worlds, grade
+from sqldrills.grading.grade import grade
+from sqldrills.grading.references import challenge_worlds
 from sqldrills.grading.results import GradeResult, Verdict
 from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, run_user_sql
 from sqldrills.grading.sqlcheck import DIALECTS, Refused, prepare_query

@@ -36,7 +36,7 @@ def test_unrecognised_wrong_answer_gets_a_counterexample() -> None:
 
 
 def test_hard_coded_numbers_fail_on_hidden_worlds() -> None:
-    from sqldrills.grading.grade import challenge_worlds, expected_results
+    from sqldrills.grading.references import challenge_worlds, expected_results
 
     challenge = get("members_not_devices")
     practice = expected_results(challenge, challenge_worlds(challenge)[:1])[0]
@@ -54,7 +54,7 @@ def test_refused_statement_is_an_error_with_a_clear_message() -> None:
 
 
 def test_take_home_worlds_come_from_the_secret_not_the_public_recipe() -> None:
-    from sqldrills.grading.grade import challenge_worlds
+    from sqldrills.grading.references import challenge_worlds
 
     challenge = get("members_not_devices")
     public = {s.seed for s in challenge_worlds(challenge)}

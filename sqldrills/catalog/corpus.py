@@ -105,10 +105,13 @@ def measure(answers: list[Answer], scale: str | None = None,
     from sqldrills.grading.grade import grade
 
     report = CorpusReport()
+    drills: dict[str, Challenge] = {}  # each drill's folder is read once, not once per answer
     for done, answer in enumerate(answers):
         if progress:
             progress(f"{answer.drill}/{answer.id}", done, len(answers))
-        result = grade(get(answer.drill), answer.sql, scale=scale)
+        if answer.drill not in drills:
+            drills[answer.drill] = get(answer.drill)
+        result = grade(drills[answer.drill], answer.sql, scale=scale)
         named = {result.pitfall} | {r.pitfall for r in result.repairs}
         report.outcomes.append(Outcome(answer, result.verdict, frozenset(n for n in named if n)))
     if progress:

@@ -20,10 +20,10 @@ from sqldrills.catalog.challenges import Challenge
 from sqldrills.catalog.handbook import Entry
 from sqldrills.catalog.handbook import load as load_handbook
 from sqldrills.catalog.handbook import missing as missing_entries
-from sqldrills.grading.grade import (
+from sqldrills.grading.grade import grade
+from sqldrills.grading.references import (
     challenge_worlds,
     expected_results,
-    grade,
     matching_trap,
     same_as,
     trusted_results,

@@ -20,17 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqldrills.catalog.challenges import Challenge
 from sqldrills.grading import explain
 from sqldrills.grading.compare import Comparison, Table
-from sqldrills.grading.references import (
-    REFERENCE_LIMITS,
-    CatalogError,
-    challenge_worlds,
-    compare_as,
-    expected_results,
-    matching_trap,
-    same_as,
-    secret_seed,
-    trusted_results,
-)
+from sqldrills.grading.references import challenge_worlds, compare_as, expected_results, matching_trap
 from sqldrills.grading.results import GradeResult, Verdict, WorldReport, WorldStatus
 from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, Sandbox
 from sqldrills.world.cache import cached_world_path, world_path
@@ -149,6 +139,3 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
         worlds=reports, warnings=warnings, order_only=order_only, repairs=repairs,
     )
 
-
-__all__ = ["REFERENCE_LIMITS", "CatalogError", "challenge_worlds", "expected_results", "grade", "matching_trap",
-           "same_as", "secret_seed", "trusted_results"]

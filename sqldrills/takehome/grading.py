@@ -41,7 +41,7 @@ def own_world_status(challenge: Challenge, sql: str, world: Path,
                      timeout_s: float) -> WorldStatus:
     """``match`` when the answer equals the reference on the candidate's own world."""
     from sqldrills.grading.compare import Table, same_result
-    from sqldrills.grading.grade import REFERENCE_LIMITS
+    from sqldrills.grading.references import REFERENCE_LIMITS
     from sqldrills.grading.sandbox import Limits, QueryFailure, run_query, run_user_sql
 
     reference = run_query(challenge.reference, [world], limits=REFERENCE_LIMITS)[0]
