@@ -9,7 +9,7 @@ LOCK := requirements.lock
 UV := uv==0.13.9
 DRILL ?= members_not_devices
 
-.PHONY: compile run test test-latest bench lint lock docs clean engines
+.PHONY: compile run test test-latest bench lint lock docs clean engines assets
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test-latest:  ## the suite against the newest versions pyproject.toml allows
 	.venv-latest/bin/python -m pip list --format=freeze | grep -iE '^(duckdb|sqlglot|faker|click|rich)=='
 	.venv-latest/bin/python -m pytest
 
+# The browser editor (CodeMirror 6), bundled from web/ into sqldrills/web/static/editor.js,
+# which is committed: installing sqldrills needs no Node. Exact versions: web/package-lock.json.
+assets:  ## rebuild the browser page's editor bundle (needs node and npm)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
 engines:  ## private PostgreSQL and MariaDB servers for tests/test_dialects.py (installs them if missing)
 	scripts/engines.sh
 
@@ -47,8 +52,10 @@ lock:  ## refresh requirements.lock to the newest versions the ranges allow
 
 bench: compile  ## performance figures, as ratios against baselines measured in the same run
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/grading_bench.py
 	$(BIN)/python benchmarks/takehome_bench.py
 	$(BIN)/python benchmarks/soak.py
+	$(BIN)/python benchmarks/web_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check sqldrills tests benchmarks

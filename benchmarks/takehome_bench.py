@@ -8,7 +8,9 @@ Grades candidates x 3 tasks on `small` worlds with 1 and with 2 workers, in two 
   its candidate's comment), so every answer is run on every grading world.
 
 and compares the per-answer cost with the bare DuckDB time of the same queries on the
-same worlds (measured in this run).
+same worlds (measured in this run). First, the size of one candidate's zipped bundle at
+each bundle scale, beside the zip of the world file as generated (before the bundle
+rewrites it compactly), measured in the same run.
 
     python benchmarks/takehome_bench.py [--candidates 200] [--distinct 40] [--scale small]
 """
@@ -16,6 +18,7 @@ same worlds (measured in this run).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -39,6 +42,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="sqldrills-th-bench-") as tmp_dir:
         tmp = Path(tmp_dir)
+        _bundle_sizes(exe, tmp)
         subprocess.run([exe, "takehome", "build", "--challenges", ",".join(TASKS),
                         "--out", str(tmp / "th"), "--secret", "bench"], check=True,
                        capture_output=True)
@@ -77,11 +81,39 @@ def _submissions(folder: Path, candidates: int, answers: dict[str, list[str]],
     for i in range(candidates):
         target = folder / f"c{i:04d}" / "answers"
         target.mkdir(parents=True)
-        for task in TASKS:
+        for number, task in enumerate(TASKS, start=1):
             options = answers[task]
             sql = options[i % len(options)]
-            (target / f"{task}.sql").write_text(f"-- candidate {i}\n{sql}" if distinct else sql)
+            (target / f"task_{number}.sql").write_text(f"-- candidate {i}\n{sql}" if distinct
+                                                       else sql)
     return folder
+
+
+def _bundle_sizes(exe: str, tmp: Path) -> None:
+    """One candidate's zip at each bundle scale, and the zip of the same world as generated."""
+    import zipfile
+
+    from sqldrills.world.cache import WorldSpec, build_to
+
+    (tmp / "one.csv").write_text("candidate\nada\n")
+    for scale in ("tiny", "small"):
+        out = tmp / f"size-{scale}"
+        started = time.perf_counter()
+        subprocess.run([exe, "takehome", "build", "--challenges", ",".join(TASKS), "--out",
+                        str(out), "--candidates", str(tmp / "one.csv"), "--secret", "bench",
+                        "--bundle-scale", scale], check=True, capture_output=True)
+        built = time.perf_counter() - started
+        seed = json.loads((out / "manifest.json").read_text())["candidates"][0]["seed"]
+        raw = tmp / f"raw-{scale}.duckdb"
+        build_to(WorldSpec(seed, scale), raw)
+        with zipfile.ZipFile(tmp / "raw.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.write(raw, "world.duckdb")
+        print(f"bundle at {scale:>5}: {(out / 'ada.zip').stat().st_size / 1e6:6.1f} MB zipped "
+              f"(world file {(out / 'ada' / 'data' / 'world.duckdb').stat().st_size / 1e6:.1f} "
+              f"MB) in {built:.1f}s; the world as generated: "
+              f"{(tmp / 'raw.zip').stat().st_size / 1e6:.1f} MB zipped "
+              f"({raw.stat().st_size / 1e6:.1f} MB)")
+        raw.unlink()
 
 
 def _bare_seconds(answers: dict[str, list[str]], scale: str) -> float:

@@ -28,8 +28,12 @@ def datasets_dir() -> Path:
     return _shipped("datasets")
 
 
+# A private catalog folder used instead of the shipped drills (``--catalog DIR`` sets it).
+CHALLENGES_DIR_ENV = "SQLDRILLS_CHALLENGES_DIR"
+
+
 def challenges_dir() -> Path:
-    return Path(os.environ.get("SQLDRILLS_CHALLENGES_DIR") or _shipped("challenges"))
+    return Path(os.environ.get(CHALLENGES_DIR_ENV) or _shipped("challenges"))
 
 
 def handbook_file() -> Path:

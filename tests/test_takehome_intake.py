@@ -29,8 +29,8 @@ from sqldrills.takehome.manifest import BundleEntry, Manifest, TaskEntry, load_m
 from sqldrills.takehome.records import AnswerRecord, FlagKind, Outcome
 from sqldrills.takehome.scoring import unique_file_names
 
-TASK = "members_not_devices"
-OTHER = "duplicate_events"
+DRILL, OTHER_DRILL = "members_not_devices", "duplicate_events"
+TASK, OTHER = "task_1", "task_2"  # the neutral ids candidates see for them
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def no_hang() -> Iterator[None]:
 
 
 def manifest(*candidates: str) -> Manifest:
-    tasks = [TaskEntry.of(get(TASK)), TaskEntry.of(get(OTHER))]
+    tasks = [TaskEntry.of(1, get(DRILL)), TaskEntry.of(2, get(OTHER_DRILL))]
     return Manifest("0", "now", "tiny", shared=not candidates, secret="s", challenges=tasks,
                     candidates=[BundleEntry(c, 10_000 + i, c, f"{c}.zip")
                                 for i, c in enumerate(candidates or ["takehome"])])
@@ -243,7 +243,7 @@ def test_similarity_time_budget_is_reported_per_pair() -> None:
 ])
 def test_build_refuses_colliding_ids_up_front(tmp_path: Path, ids: str, named: str) -> None:
     (tmp_path / "c.csv").write_text("candidate\n" + ids)
-    result = CliRunner().invoke(takehome, ["build", "--challenges", TASK, "--candidates",
+    result = CliRunner().invoke(takehome, ["build", "--challenges", DRILL, "--candidates",
                                            str(tmp_path / "c.csv"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2, result.output
     assert named in result.output and "Traceback" not in result.output
@@ -255,7 +255,7 @@ def test_build_refuses_colliding_ids_up_front(tmp_path: Path, ids: str, named: s
 def bundle(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("intake-bundle")
     (root / "c.csv").write_text("candidate\nann_lee\nbob\n")
-    result = CliRunner().invoke(takehome, ["build", "--challenges", f"{TASK},{OTHER}",
+    result = CliRunner().invoke(takehome, ["build", "--challenges", f"{DRILL},{OTHER_DRILL}",
                                            "--candidates", str(root / "c.csv"),
                                            "--out", str(root / "th"), "--secret", "s"])
     assert result.exit_code == 0, result.output
@@ -265,7 +265,7 @@ def bundle(tmp_path_factory) -> Path:
 def hostile_folder(subs: Path, make_deep: Callable[[Path, int], Path]) -> set[str]:
     """Every class of hostile submission at once; returns the candidates the reports must
     list (escaped as they will read)."""
-    reference = get(TASK).reference
+    reference = get(DRILL).reference
     answer(subs / "aaa", TASK, reference)  # sorts first and claims to be bob
     (subs / "aaa" / "manifest.json").write_text(json.dumps({"candidate": "bob"}))
     answer(subs / "bob", TASK, reference)
@@ -319,8 +319,8 @@ def test_hostile_folder_grades_to_completion_and_resumes(bundle: Path, tmp_path:
     verdicts = {(r["candidate"], r["task"]): (r["verdict"], r["reason"]) for r in rows}
     assert verdicts[("bob", TASK)][0] == "correct"
     assert verdicts[("\\xffbytes\\xfe", TASK)][0] == "correct"
-    assert verdicts[("pipes", TASK)] == ("skipped", f"answers/{TASK}.sql is not read: a named "
-                                                    "pipe (FIFO)")
+    assert verdicts[("pipes", TASK)] == ("error", f"answers/{TASK}.sql is not read: a named "
+                                                  "pipe (FIFO)")
     assert verdicts[("zero", TASK)][1].endswith("a symbolic link")
     flags = data["flags"]
     assert {"kind": "foreign_manifest", "candidate": "aaa"}.items() <= flags[0].items()

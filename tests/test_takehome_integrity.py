@@ -22,7 +22,7 @@ def test_flags_name_own_world_only_answers_and_group_copies() -> None:
                                    own_world=WorldStatus.MATCH),
         ("bob", "t"): AnswerRecord("bob", "t", "1", Outcome.MISLEADING, answer=copied,
                                    own_world=WorldStatus.DIFFERS),
-        ("cy", "t"): AnswerRecord("cy", "t", "2", Outcome.SKIPPED, reason="no answer"),
+        ("cy", "t"): AnswerRecord("cy", "t", "2", Outcome.NOT_ATTEMPTED, reason="no answer"),
     }
     flags = integrity_flags(answers, ["ada", "bob", "cy"], ["t"])
     assert [f.to_json() for f in flags] == [

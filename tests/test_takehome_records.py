@@ -31,14 +31,15 @@ def graded() -> AnswerRecord:
         columns=["day", "viewers"])
 
 
-def test_outcomes_are_the_verdicts_and_skipped() -> None:
-    assert [o.value for o in Outcome] == [*(v.value for v in Verdict), "skipped"]
+def test_outcomes_are_the_verdicts_and_not_attempted() -> None:
+    assert [o.value for o in Outcome] == [*(v.value for v in Verdict), "not_attempted"]
     assert Outcome.MISLEADING == Verdict.MISLEADING == "misleading"
+    assert Outcome.NOT_ATTEMPTED.shown == "not attempted"
 
 
 def test_records_keep_their_json_keys_and_read_back_the_same() -> None:
-    skipped = AnswerRecord("bob", "t", "skipped:00", Outcome.SKIPPED, reason="no answer",
-                           message="no answer")
+    skipped = AnswerRecord("bob", "t", "not_attempted:00", Outcome.NOT_ATTEMPTED,
+                           reason="no answer", message="no answer")
     assert list(skipped.to_json()) == RECORD_KEYS  # no columns: it was never graded
     record = graded()
     data = json.loads(json.dumps(record.to_json()))

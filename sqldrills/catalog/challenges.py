@@ -6,6 +6,7 @@ challenges/<id>/
   prompt.md           # what the learner is asked
   reference.sql       # the hidden reference (more: reference_*.sql, all must agree)
   traps/<trap>.sql    # plausible wrong answers; `-- name:` and `-- explanation:` headers
+  grading.toml        # written by `sqldrills validate --distill`: the hidden worlds graded on
 ```
 
 An unknown or missing key is an error naming the file and the key, so a typo never
@@ -38,6 +39,9 @@ _WORLD_KEYS = {"seed", "as_of", "knobs", "why"}
 _TRAP_KEYS = {"name", "explanation"}
 _TRAP_OPTIONAL = {"tells"}  # phrases that would give the trap away in a prompt or title
 _LINT_KEYS = {"grain", "local_time", "ratio_of_sums"}
+GRADING_FILE = "grading.toml"
+_GRADING_KEYS = {"generator", "scale", "pool", "targets", "worlds"}
+_GRADING_WORLD_KEYS = {"seed", "as_of", "knobs", "kills"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -90,6 +94,10 @@ class Challenge:
     equivalent_mutants: dict[str, str] = field(default_factory=dict)
     clarifications: tuple[Clarification, ...] = ()  # revealed one by one on request
     handbook: tuple[str, ...] = ()  # ids of the handbook entries the drill relies on
+    # The distilled hidden worlds (grading.toml; empty until `validate --distill` ran):
+    # ``seed``, ``as_of``, ``knobs``, built at ``grading_scale``.
+    grading_worlds: tuple[dict[str, Any], ...] = ()
+    grading_scale: str = "tiny"
 
     @property
     def reference(self) -> str:
@@ -196,7 +204,29 @@ def load_challenge(path: Path) -> Challenge:
         equivalent_mutants=_equivalent_mutants(data.get("equivalent_mutants", {}), where),
         clarifications=_clarifications(data.get("clarifications", []), where),
         handbook=tuple(_strings(data.get("handbook", []), f"{where}: handbook")),
+        **_grading(path / GRADING_FILE),
     )
+
+
+def _grading(path: Path) -> dict[str, Any]:
+    """The distilled hidden worlds recorded in ``grading.toml``, if the file exists."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(_read(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ChallengeError(f"{path}: {exc}") from None
+    check_keys(data, required=_GRADING_KEYS, where=str(path), error=ChallengeError)
+    worlds = data["worlds"]
+    if not isinstance(worlds, list) or not worlds:
+        raise ChallengeError(f"{path}: [[worlds]] must list at least one world")
+    for i, world in enumerate(worlds):
+        check_keys(world, required={"seed"}, optional=_GRADING_WORLD_KEYS - {"seed"},
+                   where=f"{path} [[worlds]] #{i + 1}", error=ChallengeError)
+        if not isinstance(world["seed"], int) or not isinstance(world.get("knobs", {}), dict):
+            raise ChallengeError(f"{path} [[worlds]] #{i + 1}: seed is a number, knobs a table")
+    return {"grading_worlds": tuple({k: w[k] for k in ("seed", "as_of", "knobs") if k in w} for w in worlds),
+            "grading_scale": str(data["scale"])}
 
 
 def _clarifications(declared: Any, where: str) -> tuple[Clarification, ...]:

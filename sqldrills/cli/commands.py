@@ -12,7 +12,7 @@ import threading
 import click
 
 from sqldrills import __version__
-from sqldrills.cli import drills, interview, learning, validate, worlds
+from sqldrills.cli import authoring, drills, interview, learning, serve, validate, worlds
 from sqldrills.takehome.commands import takehome
 
 
@@ -29,7 +29,8 @@ def main() -> None:
 
 for command in (worlds.generate, worlds.schema, worlds.query, worlds.shell, drills.list_, drills.show,
                 drills.check, drills.hint, drills.solution, drills.progress_, drills.reset, drills.run,
-                learning.handbook, learning.clarify, interview.interview, validate.validate, takehome):
+                learning.handbook, learning.clarify, interview.interview, serve.serve, validate.validate, takehome,
+                authoring.new):
     main.add_command(command)
 
 

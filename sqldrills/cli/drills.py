@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import click
 
 from sqldrills.cli import render
-from sqldrills.cli.options import UsageError, json_option, output_options, query_options
+from sqldrills.cli.options import (
+    UsageError,
+    catalog_option,
+    json_option,
+    output_options,
+    query_options,
+)
 from sqldrills.cli.worlds import practice_db, prepare_grading, schema
 from sqldrills.world.schema import TABLES
 
@@ -50,8 +56,9 @@ def _read_answer(source: str) -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def _grade_and_record(challenge: Challenge, sql: str, dialect: str, timeout: float,
-                      scale: str | None, as_text: bool = True) -> GradeResult:
+def grade_and_record(challenge: Challenge, sql: str, dialect: str, timeout: float,
+                     scale: str | None, as_text: bool = True) -> GradeResult:
+    """Grade once and count it in progress: what `check`, `run` and the browser page do."""
     from sqldrills.cli import attempts
     from sqldrills.grading.grade import grade
     from sqldrills.grading.sandbox import Limits
@@ -93,6 +100,7 @@ def preview_answer(answer: Path, dialect: str, timeout: float, scale: str | None
 
 @click.command("list")
 @output_options
+@catalog_option
 def list_(fmt: str) -> None:
     """Drills by track, in learning order, with difficulty, tags and your status."""
     from sqldrills.catalog.challenges import load_all
@@ -110,6 +118,7 @@ def list_(fmt: str) -> None:
 
 @click.command()
 @click.argument("challenge_id")
+@catalog_option
 def show(challenge_id: str) -> None:
     """The prompt, the output contract and the tables involved."""
     show_prompt(challenge_by_id(challenge_id))
@@ -129,6 +138,7 @@ def show_prompt(challenge: Challenge) -> None:
 @click.argument("answer")
 @query_options
 @json_option
+@catalog_option
 def check(challenge_id: str, answer: str, dialect: str, timeout: float, scale: str | None,
           as_json: bool) -> None:
     """Grade an answer once. Exit 0 if correct, 1 if not, 2 on usage errors.
@@ -140,7 +150,7 @@ def check(challenge_id: str, answer: str, dialect: str, timeout: float, scale: s
       sqldrills check duplicate_events my.sql --json
     """
     challenge = challenge_by_id(challenge_id)
-    result = _grade_and_record(challenge, _read_answer(answer), dialect, timeout, scale,
+    result = grade_and_record(challenge, _read_answer(answer), dialect, timeout, scale,
                                as_text=not as_json)
     if as_json:
         render.print_json(result.to_json())
@@ -289,13 +299,22 @@ def run(challenge_id: str, dialect: str, timeout: float, scale: str | None,
         if untouched(sql):  # not graded, not counted: there is nothing to grade yet
             render.message(f"Write your query in {answer} and save: it is graded on every save.")
             return 1
-        result = _grade_and_record(challenge, sql, dialect, timeout, scale)
+        result = grade_and_record(challenge, sql, dialect, timeout, scale)
         render.verdict(result, challenge.columns)
+        warm()
         return result.exit_code
+
+    def warm() -> None:  # the next save's sandbox opens the worlds while the learner edits
+        from sqldrills.grading.grade import keep_warm
+        from sqldrills.grading.sandbox import Limits
+
+        keep_warm(challenge, limits=Limits(timeout_s=timeout), scale=scale)
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         sys.exit(grade_once())
     from sqldrills.cli.watch import watch
+
+    warm()
 
     watch(answer, grade_once, {
         "h": ("hint", lambda: hint.callback(challenge.id)),

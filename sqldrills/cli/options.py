@@ -9,12 +9,15 @@ not the user's typing (a full disk, a world check that fails), 2 usage errors on
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from sqldrills import DIALECTS
+from sqldrills.paths import CHALLENGES_DIR_ENV
 from sqldrills.world.recipe import SCALES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,3 +72,30 @@ def output_options(func: F) -> F:
 def query_options(func: F) -> F:
     """What every command that runs SQL in the sandbox takes: dialect, timeout, scale."""
     return dialect_option(timeout_option(scale_option(func)))
+
+
+def catalog_option(func: F) -> F:
+    """``--catalog DIR``: the drills of a private catalog folder instead of the built-in ones.
+
+    It sets ``SQLDRILLS_CHALLENGES_DIR`` (``sqldrills.paths.challenges_dir``) for the command,
+    the one place every loader reads, and puts the old value back when the command ends.
+    """
+
+    def apply(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is None:
+            return
+        old = os.environ.get(CHALLENGES_DIR_ENV)
+        os.environ[CHALLENGES_DIR_ENV] = str(value.resolve())
+
+        def restore() -> None:
+            if old is None:
+                os.environ.pop(CHALLENGES_DIR_ENV, None)
+            else:
+                os.environ[CHALLENGES_DIR_ENV] = old
+
+        ctx.call_on_close(restore)
+
+    return click.option("--catalog", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        callback=apply, expose_value=False, is_eager=True,
+                        help="A private catalog folder of drills (default: the built-in "
+                             "drills, or $SQLDRILLS_CHALLENGES_DIR).")(func)

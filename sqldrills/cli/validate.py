@@ -11,7 +11,7 @@ import click
 
 from sqldrills.cli import render
 from sqldrills.cli.drills import challenge_by_id
-from sqldrills.cli.options import Failure, UsageError, json_option, scale_option
+from sqldrills.cli.options import Failure, UsageError, catalog_option, json_option, scale_option
 
 # A grader may fail to name a pitfall; naming the wrong one misleads the learner.
 MAX_WRONG_SHARE = 0.02
@@ -21,6 +21,7 @@ MAX_WRONG_SHARE = 0.02
 @click.argument("challenge_ids", nargs=-1)
 @scale_option
 @json_option
+@catalog_option
 @click.option("--mutants", is_flag=True,
               help="Mutation-test the worlds: grade near misses of every reference.")
 @click.option("--min-kill-rate", type=float, default=0.95, show_default=True,
@@ -31,8 +32,11 @@ MAX_WRONG_SHARE = 0.02
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Grade a labelled corpus of wrong answers (<drill>.toml files) and report how "
                    "often the pitfall is named right and wrongly.")
+@click.option("--distill", is_flag=True,
+              help="Choose each drill's hidden worlds again: the fewest small worlds that tell the "
+                   "reference from every trap and mutant; written to its grading.toml.")
 def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, mutants: bool,
-             min_kill_rate: float, fresh: bool, corpus: Path | None) -> None:
+             min_kill_rate: float, fresh: bool, corpus: Path | None, distill: bool) -> None:
     """The catalog's self-check: references agree, every trap is caught and named.
 
     \b
@@ -48,6 +52,10 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, m
         challenges = [challenge_by_id(c) for c in challenge_ids] if challenge_ids else load_all()
     except ChallengeError as exc:
         raise Failure(str(exc)) from None
+    _refuse_unfinished(challenges)
+    if distill:
+        _validate_distill(challenges, as_json)
+        return
     if mutants:
         _validate_mutants(challenges, scale, min_kill_rate, as_json)
         return
@@ -67,6 +75,51 @@ def validate(challenge_ids: tuple[str, ...], scale: str | None, as_json: bool, m
                 render.err_console.print(render.Text(problem, style="red"))
         render.console.print(f"{len(reports)} drills validated in {elapsed:.1f}s")
     if any(not r.ok for r in reports):
+        sys.exit(1)
+
+
+def _refuse_unfinished(challenges: list) -> None:
+    """A drill still being written (a `sqldrills new` scaffold) is no drill: say what to write."""
+    from sqldrills.catalog.scaffold import unfinished
+
+    problems = [line for challenge in challenges for line in unfinished(challenge)]
+    if problems:
+        raise Failure("not finished yet:\n  " + "\n  ".join(problems))
+
+
+def _validate_distill(challenges: list, as_json: bool) -> None:
+    from sqldrills.catalog.distill import distill, write_grading
+    from sqldrills.grading.references import CatalogError
+
+    started = time.perf_counter()
+    results = []
+    with render.progress_bar("Distilling grading worlds") as progress:
+        for i, challenge in enumerate(challenges):
+            def step(what: str, done: int, total: int, i: int = i, drill: str = challenge.id) -> None:
+                if progress:  # one bar: this drill's share of the catalog, its worlds within it
+                    progress(f"{drill}: {what}", i * total + done, len(challenges) * total)
+
+            try:
+                result = distill(challenge, step)
+            except CatalogError as exc:
+                raise Failure(str(exc)) from None
+            write_grading(challenge, result)
+            results.append(result)
+    if as_json:
+        render.print_json([{"challenge": r.challenge, "pool": len(r.pool), "targets": len(r.kills),
+                            "worlds": [s.describe() for s in r.specs], "uncovered": r.uncovered}
+                           for r in results])
+    else:
+        render.print_rows(["drill", "candidates", "targets", "worlds kept", "not told apart"],
+                          [(r.challenge, len(r.pool), len(r.kills), len(r.chosen), len(r.uncovered))
+                           for r in results])
+        for r in results:
+            for target in r.uncovered:
+                render.console.print(render.Text(
+                    f"{r.challenge}: {target} is told apart on fewer worlds than asked by every candidate "
+                    "world: declare it equivalent (with the reason) or plant the bait", style="yellow"))
+        render.console.print(f"{len(results)} drills distilled in {time.perf_counter() - started:.0f}s")
+    if any(r.challenge and any(t.startswith("trap:") for t in r.uncovered) for r in results):
         sys.exit(1)
 
 

@@ -212,14 +212,18 @@ def _examples(db: Path, table: str) -> dict[str, str]:
     try:
         out = {}
         for column in TABLES[table]:
-            values = con.execute(
-                f"SELECT DISTINCT {column.name} FROM (SELECT {column.name} FROM {table} "
-                f"USING SAMPLE 2000 ROWS (reservoir, 1)) WHERE {column.name} IS NOT NULL "
-                f"ORDER BY 1 LIMIT 3").fetchall()
+            values = con.execute(example_sql(table, column.name)).fetchall()
             out[column.name] = ", ".join(str(v[0]) for v in values)
         return out
     finally:
         con.close()
+
+
+def example_sql(table: str, column: str) -> str:
+    """The query for a column's example values (``schema TABLE``; the browser page runs it
+    in the sandbox)."""
+    return (f"SELECT DISTINCT {column} FROM (SELECT {column} FROM {table} "
+            f"USING SAMPLE 2000 ROWS (reservoir, 1)) WHERE {column} IS NOT NULL ORDER BY 1 LIMIT 3")
 
 
 @click.command()

@@ -121,8 +121,10 @@ def invalid_message(challenge: Challenge, comparison: Comparison) -> str:
 
 
 def correct_message(challenge: Challenge, reports: list[WorldReport]) -> str:
-    return (f"Correct on all {len(reports)} worlds (the practice world and "
-            f"{len(reports) - 1} hidden ones).")
+    hidden = sum(1 for r in reports if r.world != "practice")
+    if hidden == len(reports):  # a take-home: its worlds are all hidden
+        return f"Correct on all {len(reports)} grading worlds."
+    return f"Correct on all {len(reports)} worlds (the practice world and {hidden} hidden ones)."
 
 
 def _ratio_phrase(comparison: Comparison) -> str:

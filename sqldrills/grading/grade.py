@@ -12,6 +12,7 @@ Verdicts and result records: ``sqldrills.grading.results``.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -23,7 +24,7 @@ from sqldrills.grading.compare import Comparison, Table
 from sqldrills.grading.references import challenge_worlds, compare_as, expected_results, matching_trap
 from sqldrills.grading.results import GradeResult, Verdict, WorldReport, WorldStatus
 from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, Sandbox
-from sqldrills.world.cache import cached_world_path, world_path
+from sqldrills.world.cache import cached_world_path, world_paths
 
 if TYPE_CHECKING:
     from sqldrills.world.generate import Progress
@@ -36,6 +37,36 @@ def _lint_warnings(challenge: Challenge, sql: str, dialect: str) -> list[dict[st
     from sqldrills.lint import LintContext, lint
 
     return [asdict(f) for f in lint(sql, LintContext.from_mapping(challenge.lint), dialect=dialect)]
+
+
+# A sandbox started ahead of the next grade of the same worlds under the same limits (the
+# `run` loop and the browser page start one after each grade): its child imports DuckDB
+# and opens the worlds while the learner edits, so a save costs only the query itself.
+_spare: tuple[tuple[tuple[str, ...], Limits], Sandbox] | None = None
+_spare_lock = threading.Lock()
+
+
+def keep_warm(challenge: Challenge, *, limits: Limits | None = None, scale: str | None = None) -> None:
+    """Start the sandbox for the next :func:`grade` of ``challenge`` now (when its worlds are
+    built); any other one kept is ended. An unused one ends with this process."""
+    global _spare
+    paths = [cached_world_path(s) for s in challenge_worlds(challenge, scale)]
+    if not all(paths):
+        return
+    key = (tuple(str(p) for p in paths), limits or Limits())
+    with _spare_lock:
+        old, _spare = _spare, (key, Sandbox.start(paths, limits=key[1]))
+    if old is not None:
+        old[1].cancel()
+
+
+def _take_spare(paths: list, limits: Limits) -> Sandbox | None:
+    global _spare
+    with _spare_lock:
+        if _spare is None or _spare[0] != (tuple(str(p) for p in paths), limits):
+            return None
+        sandbox, _spare = _spare[1], None
+    return sandbox
 
 
 def grade(
@@ -74,7 +105,7 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
     # When every world is built, the sandbox child starts now and opens them while this
     # process imports sqlglot and checks the query; otherwise the query is checked first,
     # so that a refused one does not wait for worlds to be built.
-    sandbox = Sandbox.start(paths, limits=limits) if all(paths) else None
+    sandbox = (_take_spare(paths, limits) or Sandbox.start(paths, limits=limits)) if all(paths) else None
     from sqldrills.grading.sqlcheck import Refused, prepare_query
 
     try:
@@ -85,7 +116,7 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
         return GradeResult(challenge.id, Verdict.ERROR, exc.message,
                            warnings=_lint_warnings(challenge, sql, dialect))
     if sandbox is None:
-        sandbox = Sandbox.start([world_path(s, progress) for s in specs], limits=limits)
+        sandbox = Sandbox.start(world_paths(specs, progress), limits=limits)
     pending = sandbox.run(prepared)
     # The answer runs in its child while this process lints it and loads the expected results.
     try:

@@ -1,9 +1,11 @@
 """Build the take-home: per candidate, a folder and a zip with the prompts, the candidate's
-own world (DuckDB and Parquet), answer stubs and a bundle ``manifest.json``; and the grading
-manifest at the top.
+own world (DuckDB by default; Parquet or both on request), answer stubs, the handbook, the
+schema and a bundle ``manifest.json``; and the grading manifest at the top.
 
 A candidate's seed is derived from a bundle secret and the candidate id, and never equals a
-hidden world's seed. No reference, trap or hint travels in a bundle.
+hidden world's seed. No reference, trap, hint or drill id travels in a bundle: tasks are
+``task_1``, ``task_2``, ... with the drills' neutral titles, mapped to the drills only in the
+grading manifest.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from sqldrills import __version__
 from sqldrills.catalog.challenges import Challenge, get
-from sqldrills.paths import handbook_file, write_atomic
+from sqldrills.paths import CHALLENGES_DIR_ENV, handbook_file, write_atomic
 from sqldrills.takehome import TakehomeError
 from sqldrills.takehome.manifest import (
     CANDIDATE_ID,
@@ -32,14 +36,9 @@ from sqldrills.takehome.manifest import (
     Manifest,
     TaskEntry,
 )
-from sqldrills.world.cache import (
-    WorldSpec,
-    build_to,
-    default_scale,
-    hidden_worlds,
-    practice_world,
-)
-from sqldrills.world.export import export_parquet
+from sqldrills.takehome.rubric import Rubric, describe
+from sqldrills.takehome.world_file import DATA_FORMATS, DEFAULT_BUNDLE_SCALE, write_world
+from sqldrills.world.cache import default_scale, hidden_worlds, practice_world
 from sqldrills.world.schema import TABLES
 
 
@@ -60,32 +59,79 @@ def candidate_seed(secret: str, candidate: str, forbidden: set[int]) -> int:
 
 
 def reserved_seeds(challenges: Iterable[Challenge], scale: str) -> set[int]:
-    """Seeds a candidate world must not use: the practice world's and every hidden world's."""
-    seeds = {practice_world(scale).seed}
+    """Seeds a candidate world must not use: the practice world's, every public hidden
+    world's (the recipe's, the drill's own, its distilled ones) and every seed a distilled
+    world could have been chosen from (``catalog/distill.py``)."""
+    from sqldrills.catalog.distill import EXTRA_SEEDS
+
+    seeds = {practice_world(scale).seed, *EXTRA_SEEDS}
     for challenge in challenges:
         seeds |= {spec.seed for spec in hidden_worlds(scale, extra=list(challenge.worlds))}
+        seeds |= {int(world["seed"]) for world in challenge.grading_worlds}
     return seeds
 
 
-def read_candidates(path: Path) -> list[str]:
-    """Candidate ids from a CSV file with a ``candidate`` column (other columns are ignored)."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or "candidate" not in reader.fieldnames:
-            raise TakehomeError(f"{path}: needs a header row with a 'candidate' column")
-        ids = [(row.get("candidate") or "").strip() for row in reader]
-    ids = [i for i in ids if i]
-    bad = [i for i in ids if not CANDIDATE_ID.match(i)]
-    if bad:
-        raise TakehomeError(f"{path}: unusable candidate id(s) {', '.join(map(repr, bad[:5]))}: "
-                            "use letters, digits and _ . @ + -")
-    if not ids:
+@dataclass(frozen=True)
+class Candidate:
+    """A row of candidates.csv: the id (folder and zip name), and name and email for the
+    reports ("" when the file has no such column)."""
+
+    id: str
+    name: str = ""
+    email: str = ""
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def read_candidates(path: Path) -> list[Candidate]:
+    """Candidates from a CSV file with a ``candidate`` column and optional ``name`` and
+    ``email`` columns (others are ignored); a clear :class:`TakehomeError` for a file that
+    cannot be used, naming the line."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TakehomeError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                            f"offset {exc.start}); save it as UTF-8 CSV") from None
+    except OSError as exc:
+        raise TakehomeError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        reader = csv.DictReader(text.splitlines(), strict=True)
+        fields = [f.strip().lower() for f in reader.fieldnames or []]
+        if "candidate" not in fields:
+            raise TakehomeError(f"{path}: needs a header row with a 'candidate' column "
+                                "(and optionally 'name' and 'email')")
+        reader.fieldnames = fields
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise TakehomeError(f"{path}: not a CSV file the grader can read ({exc})") from None
+    found, problems = [], []
+    for line, row in rows:
+        if None in row:
+            problems.append(f"line {line} has more cells than the header")
+        cid, name, email = ((row.get(key) or "").strip() for key in ("candidate", "name", "email"))
+        if not cid:
+            if name or email:
+                problems.append(f"line {line} has no candidate id")
+            continue
+        if not CANDIDATE_ID.match(cid):
+            problems.append(f"line {line}: unusable candidate id {cid!r} (use letters, digits "
+                            "and _ . @ + -)")
+        if email and not _EMAIL.match(email):
+            problems.append(f"line {line}: {email!r} is not an email address")
+        if any(not ch.isprintable() for ch in name):
+            problems.append(f"line {line}: the name holds control characters")
+        found.append(Candidate(cid, name, email))
+    if problems:
+        raise TakehomeError(f"{path}: {'; '.join(problems[:5])}"
+                            f"{f' (and {len(problems) - 5} more)' if len(problems) > 5 else ''}")
+    if not found:
         raise TakehomeError(f"{path}: no candidates")
     try:
-        check_candidate_ids(ids)
+        check_candidate_ids([c.id for c in found])
     except TakehomeError as exc:
         raise TakehomeError(f"{path}: {exc}") from None
-    return ids
+    return found
 
 
 # What `build` writes at the top of --out besides the candidates' folders and zips.
@@ -129,48 +175,50 @@ bob (both write bob)
 
 
 def output_contract(challenge: Challenge) -> str:
-    """The output contract of a task, as a candidate reads it in the README."""
+    """The output contract of a task, as a candidate reads it in the README. Not the drill's
+    ``grain``: that is the author's note and may name the pitfall ("closed cohorts only");
+    the prompt states the grain in the asker's words."""
     order = (f"rows ordered by {', '.join(challenge.sort_keys)}" if challenge.ordered
              else "row order does not matter")
-    return (f"columns {', '.join(f'`{c}`' for c in challenge.columns)} "
-            f"({challenge.grain}); {order}; numbers within a relative tolerance of "
-            f"{challenge.tolerance:g}")
+    return (f"columns {', '.join(f'`{c}`' for c in challenge.columns)}; {order}; numbers "
+            f"within a relative tolerance of {challenge.tolerance:g}")
 
 
-def answer_stub(challenge: Challenge) -> str:
-    return (f"-- {challenge.title}\n"
-            f"-- Output: {', '.join(challenge.columns)}\n"
-            f"-- Replace this comment block with ONE read-only query (SELECT or WITH ...).\n\n")
+def _data_lines(data: str) -> str:
+    duck = ("- `data/world.duckdb`: a DuckDB database with the tables of `schema.md`.\n"
+            "  Open it with `duckdb data/world.duckdb` or from Python with\n"
+            "  `duckdb.connect(\"data/world.duckdb\", read_only=True)`.\n")
+    parquet = ("- `data/parquet/<table>.parquet`: the tables of `schema.md` as Parquet files,\n"
+               "  for any tool (in DuckDB: `SELECT * FROM 'data/parquet/<table>.parquet'`).\n")
+    return {"duckdb": duck, "parquet": parquet, "both": duck + parquet}[data]
 
 
-def readme(challenges: list[Challenge], candidate: str | None, scale: str) -> str:
-    who = f" for {candidate}" if candidate else ""
-    tasks = "\n".join(
-        f"{i}. **{c.title}** — `tasks/{c.id}.md`, answer in `answers/{c.id}.sql`.\n"
-        f"   Output contract: {output_contract(c)}."
-        for i, c in enumerate(challenges, start=1))
-    tables = ", ".join(f"`{t}`" for t in TABLES)
+def readme(tasks: list[tuple[TaskEntry, Challenge]], candidate: Candidate | None, scale: str,
+           data: str, rules: str, deadline: datetime | None) -> str:
+    who = f" for {candidate.name or candidate.id}" if candidate else ""
+    listed = "\n".join(
+        f"{i}. **{task.label(i)}** — `tasks/{task.id}.md`, answer in `answers/{task.id}.sql`.\n"
+        f"   Output contract: {output_contract(challenge)}."
+        for i, (task, challenge) in enumerate(tasks, start=1))
+    due = (f"\nHand it back by **{deadline:%Y-%m-%d %H:%M} UTC**. Files changed after that are "
+           "shown to the hiring team.\n" if deadline else "")
     return f"""# SQL take-home{who}
 
-You get the warehouse of a subscription streaming service and {len(challenges)} questions.
+You get the warehouse of a subscription streaming service and {len(tasks)} questions.
 Answer each question with one SQL query.
-
+{due}
 ## Tasks
 
-{tasks}
+{listed}
 
 ## Your data
 
-- `data/world.duckdb`: a DuckDB database with the tables {tables}.
-  Open it with `duckdb data/world.duckdb` or from Python with
-  `duckdb.connect("data/world.duckdb", read_only=True)`.
-- `data/parquet/<table>.parquet`: the same tables as Parquet files, for any other tool.
-- All timestamps are UTC (`*_ts_utc`). The world's "now" is `dataset_info.as_of_ts_utc`;
-  use it instead of the current date.
+{_data_lines(data)}- `schema.md`: every table and column, with what it means. All timestamps are UTC
+  (`*_ts_utc`). The world's "now" is `dataset_info.as_of_ts_utc`; use it instead of the
+  current date.
 - `handbook.md`: the company's data handbook, the definitions every analyst here is
-  expected to know (who counts as a member, test accounts, event delivery, which day,
-  relative periods, experiments, rates, ...). The questions are short because they rely
-  on it: read it before you start.
+  expected to know. The questions are short because they rely on it: read it before you
+  start.
 
 ## Rules
 
@@ -186,15 +234,27 @@ Answer each question with one SQL query.
 
 Your queries are run, in a sandbox with a time limit of a few seconds per query, on
 **other datasets** than yours: same tables and the same kinds of data, other random
-draws, other "now" dates. Their results are compared with the expected results on
-each of those datasets: columns by name, rows as a set unless the task asks for an
-order, numbers within the stated tolerance, NULL equal to NULL. A query that is right
-only on your data (or that hard-codes numbers) is wrong. Each answer gets one of
-`correct`, `misleading` (runs, wrong numbers), `invalid` (wrong columns) or `error`
-(does not run), and the report names the mistake when it is a known one.
+draws, other "now" dates, and larger. Their results are compared with the expected
+results on each of those datasets: columns by name, rows as a set unless the task asks
+for an order, numbers within the stated tolerance, missing values equal to each other.
+A query that is right only on your data (or that hard-codes numbers) is wrong. Each
+answer gets one of `correct`, `misleading` (runs, wrong numbers), `invalid` (wrong
+columns), `error` (does not run) or `not attempted` (no query in the file).
 
-This bundle was built with sqldrills {__version__} at scale `{scale}`.
+Points: {rules}
+
+This bundle was built with sqldrills {__version__}; your data is at scale `{scale}`.
 """
+
+
+def schema_markdown() -> str:
+    """Every public table and column with its meaning, for the bundle's ``schema.md``."""
+    parts = ["# Tables\n"]
+    for table, columns in TABLES.items():
+        parts.append(f"\n## `{table}`\n\n| column | type | meaning |\n|---|---|---|\n")
+        parts += [f"| `{c.name}` | {c.type}{' NULL' if c.nullable else ''} | "
+                  f"{c.meaning.replace('|', '/')} |\n" for c in columns]
+    return "".join(parts)
 
 
 def _zip_folder(folder: Path, target: Path) -> None:
@@ -209,53 +269,73 @@ def _zip_folder(folder: Path, target: Path) -> None:
 def build_bundles(
     challenge_ids: list[str],
     out: Path,
-    candidates: list[str] | None = None,
+    candidates: list[Candidate] | None = None,
     *,
     scale: str | None = None,
     secret: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    data: str = "duckdb",
+    bundle_scale: str = DEFAULT_BUNDLE_SCALE,
+    deadline: datetime | None = None,
+    rubric: Rubric | None = None,
 ) -> Manifest:
-    """Write the bundles and the grading manifest into ``out``; return the manifest."""
+    """Write the bundles and the grading manifest into ``out``; return the manifest.
+
+    ``scale`` is the grading worlds' (kept in the manifest); ``bundle_scale`` the
+    candidates' own worlds; ``data`` the format they get them in (:data:`DATA_FORMATS`).
+    """
+    if data not in DATA_FORMATS:
+        raise TakehomeError(f"--data {data!r} is not one of {', '.join(DATA_FORMATS)}")
     scale = scale or default_scale()
     challenges = [get(cid) for cid in challenge_ids]
     if len(set(challenge_ids)) != len(challenge_ids):
         raise TakehomeError("a challenge is listed twice in --challenges")
-    ids = candidates or [SHARED_ID]
-    check_candidate_ids(ids)  # before anything is written
+    people = candidates or [Candidate(SHARED_ID)]
+    check_candidate_ids([c.id for c in people])  # before anything is written
     secret = secret or secrets.token_hex(16)
     forbidden = reserved_seeds(challenges, scale)
     out.mkdir(parents=True, exist_ok=True)
-    tasks = [TaskEntry.of(c) for c in challenges]
+    tasks = [TaskEntry.of(i, c) for i, c in enumerate(challenges, start=1)]
+    rules = describe(rubric or Rubric(), [t.id for t in tasks])
     handbook = handbook_file().read_text(encoding="utf-8")
     entries = []
-    for done, candidate in enumerate(ids):
+    for done, person in enumerate(people):
         if progress:
-            progress(candidate, done, len(ids))
-        seed = candidate_seed(secret, candidate, forbidden)
-        folder = out / candidate
+            progress(person.id, done, len(people))
+        seed = candidate_seed(secret, person.id, forbidden)
+        folder = out / person.id
         if folder.exists():
             shutil.rmtree(folder)
         (folder / "data").mkdir(parents=True)
-        build_to(WorldSpec(seed, scale), folder / "data" / "world.duckdb")
-        export_parquet(folder / "data" / "world.duckdb", folder / "data" / "parquet")
-        for challenge in challenges:
-            write_atomic(folder / "tasks" / f"{challenge.id}.md", challenge.prompt)
-            write_atomic(folder / "answers" / f"{challenge.id}.sql", answer_stub(challenge))
-        write_atomic(folder / "README.md",
-                     readme(challenges, None if candidates is None else candidate, scale))
+        write_world(seed, bundle_scale, folder / "data", data)
+        for number, task in enumerate(tasks, start=1):
+            write_atomic(folder / "tasks" / f"{task.id}.md", challenges[number - 1].prompt)
+            write_atomic(folder / "answers" / f"{task.id}.sql", task.stub(number))
+        write_atomic(folder / "README.md", readme(list(zip(tasks, challenges, strict=True)),
+                                                  person if candidates else None, bundle_scale,
+                                                  data, rules, deadline))
         write_atomic(folder / "handbook.md", handbook)  # the tasks' questions rely on it
+        write_atomic(folder / "schema.md", schema_markdown())
         bundle_manifest = {
-            "kind": f"{MANIFEST_KIND}-bundle", "candidate": None if candidates is None else candidate,
-            "seed": seed, "scale": scale, "sqldrills_version": __version__,
-            "challenges": [task.to_json() for task in tasks],
+            "kind": f"{MANIFEST_KIND}-bundle",
+            **({"candidate": person.id} if candidates else {}),
+            "seed": seed, "scale": bundle_scale, "sqldrills_version": __version__,
+            **({"deadline": deadline.isoformat()} if deadline else {}),
+            "tasks": [{"id": t.id, "title": t.label(i), "columns": t.columns,
+                       "prompt": f"tasks/{t.id}.md", "answer": f"answers/{t.id}.sql"}
+                      for i, t in enumerate(tasks, start=1)],
         }
         write_atomic(folder / "manifest.json", json.dumps(bundle_manifest, indent=2) + "\n")
-        _zip_folder(folder, out / f"{candidate}.zip")
-        entries.append(BundleEntry(candidate, seed, candidate, f"{candidate}.zip"))
+        _zip_folder(folder, out / f"{person.id}.zip")
+        entries.append(BundleEntry(person.id, seed, person.id, f"{person.id}.zip",
+                                   person.name, person.email))
     if progress:
-        progress("done", len(ids), len(ids))
+        progress("done", len(people), len(people))
+    catalog = os.environ.get(CHALLENGES_DIR_ENV)
     manifest = Manifest(__version__, datetime.now(UTC).isoformat(timespec="seconds"), scale,
                         shared=candidates is None, secret=secret, challenges=tasks,
-                        candidates=entries)
+                        candidates=entries, catalog=str(Path(catalog).resolve()) if catalog
+                        else None, deadline=deadline.isoformat() if deadline else None,
+                        data=data, bundle_scale=bundle_scale)
     write_atomic(out / "manifest.json", json.dumps(manifest.to_json(), indent=2) + "\n")
     return manifest

@@ -89,7 +89,7 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
 
     first = jobs[0]
     assert first.sql is not None and all(j.task == first.task and j.sql == first.sql for j in jobs)
-    challenge = catalog_challenge(first.task)
+    challenge = catalog_challenge(first.drill or first.task, first.catalog)
     result = grade(challenge, first.sql, limits=Limits(timeout_s=timeout_s, threads=threads),
                    scale=scale, secret=secret)
     graded = AnswerRecord(
@@ -112,7 +112,7 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
             if world is None:
                 from sqldrills.world.cache import world_path
 
-                world = world_path(WorldSpec(job.seed, scale))
+                world = world_path(WorldSpec(job.seed, job.world_scale or scale))
             if world not in own_world:
                 own_world[world] = own_world_status(challenge, first.sql, world, timeout_s)
             status = own_world[world]
@@ -122,7 +122,8 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
 
 
 def _decided_record(job: Job) -> AnswerRecord:
-    """The record of an answer whose outcome reading it decided (skipped, or unreadable)."""
+    """The record of an answer whose outcome reading it decided (not attempted, or an
+    error: unreadable)."""
     assert job.verdict is not None and job.reason is not None
     return AnswerRecord(job.candidate, job.task, job.answer_sha, job.verdict,
                         reason=job.reason, message=job.reason)

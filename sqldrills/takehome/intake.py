@@ -5,13 +5,15 @@ Nothing is extracted, no symbolic link is followed and nothing but a regular fil
 opened: a named pipe or a device never blocks or floods the run. Every walk is bounded
 (depth, entries) and every read capped. A candidate is who the grader found (the folder or
 zip name), never what a file inside claims. Names of any bytes are kept as escaped text
-(:func:`escape_name`). Missing, empty, non-UTF-8 and oversized answers, unsafe entries and
-bomb-like zips become an ``error`` or ``skipped`` job with a reason instead of stopping the
-run.
+(:func:`escape_name`). A missing answer or an untouched stub is ``not_attempted``;
+non-UTF-8 and oversized answers, unsafe entries and bomb-like zips become an ``error`` job
+with a reason instead of stopping the run. When each answer file last changed is kept for
+the deadline check (``deadline``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,38 +26,23 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sqldrills.takehome import Unreadable, file_kind, open_regular, read_regular
-from sqldrills.takehome.manifest import BundleEntry, Manifest
+from sqldrills.takehome.answers import (
+    MAX_ANSWER_BYTES,
+    UNTOUCHED,
+    NotRead,
+    decode_answer,
+    escape_name,
+)
+from sqldrills.takehome.deadline import Changed, file_changed, late_flags, zip_entry_changed
+from sqldrills.takehome.manifest import Manifest
 from sqldrills.takehome.records import Flag, FlagKind, Outcome
 
-MAX_ANSWER_BYTES = 1_000_000
 MAX_MANIFEST_BYTES = 100_000  # a bundle manifest.json inside a submission
 MAX_ZIP_TOTAL_BYTES = 200_000_000  # declared uncompressed size of all entries
 MAX_ZIP_RATIO = 200  # uncompressed / compressed, per entry
 MAX_ZIP_ENTRIES = 10_000
 MAX_DEPTH = 32  # folder levels searched inside a submission (a bundle needs 3)
 MAX_FILES = 10_000  # directory entries looked at inside one submission folder
-
-
-
-def escape_name(name: str) -> str:
-    r"""A file or folder name as text safe everywhere (reports, JSON, CSV, HTML, terminal):
-    bytes that are not UTF-8 (``os.fsdecode``'s surrogates) become ``\xff``, control and
-    invisible characters their ``repr`` escape, and the backslash ``\\``, so two names
-    never read the same.
-
-    >>> escape_name(os.fsdecode(b"caf\xc3\xa9 \xff")), escape_name("a\x1b]0;x\x07\u202e\\")
-    ('café \\xff', 'a\\x1b]0;x\\x07\\u202e\\\\')
-    """
-    return "".join(_escape_char(char) for char in name)
-
-
-def _escape_char(char: str) -> str:
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte that was not UTF-8
-        return f"\\x{code - 0xDC00:02x}"
-    if char == "\\":
-        return "\\\\"
-    return char if char.isprintable() else repr(char)[1:-1]
 
 
 @dataclass
@@ -66,10 +53,13 @@ class Job:
     task: str
     answer_sha: str
     sql: str | None = None  # None when ``verdict`` is already decided
-    verdict: Outcome | None = None  # error or skipped when decided while reading
+    verdict: Outcome | None = None  # error or not_attempted when decided while reading
     reason: str | None = None
     seed: int | None = None  # the candidate's own world, for the integrity check
     world_file: str | None = None
+    world_scale: str | None = None  # its scale, to rebuild it when the file is gone
+    drill: str = ""  # the drill behind the task, and the catalog folder it is read from
+    catalog: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -85,9 +75,10 @@ class Submission:
     """
 
     name: str
-    answers: dict[str, bytes | str]  # task -> bytes, or the reason there is none
+    answers: dict[str, bytes | NotRead]  # task -> bytes, or why there are none
     notes: list[str] = field(default_factory=list)
     declared: str | None = None
+    changed: dict[str, Changed] = field(default_factory=dict)  # task -> last changed
 
 
 def _answer_names(tasks: list[str]) -> dict[str, str]:
@@ -135,7 +126,7 @@ def read_folder(folder: Path, tasks: list[str]) -> Submission:
     shallowest regular file (links, pipes and devices are noted, never opened)."""
     sub = Submission(escape_name(folder.name), {})
     wanted = _answer_names(tasks)
-    refused: dict[str, str] = {}
+    refused: dict[str, NotRead] = {}
     for parts, entry in _walk(folder, sub.notes):
         is_manifest = parts == ("manifest.json",)
         task = wanted.get(parts[-1]) if len(parts) >= 2 and parts[-2] == "answers" else None
@@ -147,14 +138,17 @@ def read_folder(folder: Path, tasks: list[str]) -> Submission:
         except Unreadable as exc:
             sub.notes.append(f"skipped {_shown(parts)}: {exc}")
             if task:
-                refused.setdefault(task, f"{_shown(parts)} is not read: {exc}")
+                refused.setdefault(task, NotRead(f"{_shown(parts)} is not read: {exc}"))
             continue
         if task:
             sub.answers[task] = data
+            with contextlib.suppress(OSError):  # gone since it was read: no time to compare
+                sub.changed[task] = file_changed(entry.stat(follow_symlinks=False).st_mtime)
         else:
             sub.declared = _declared_candidate(data, sub.notes)
     for task in tasks:
-        sub.answers.setdefault(task, refused.get(task, f"no answers/{task}.sql in the submission"))
+        sub.answers.setdefault(task, refused.get(
+            task, NotRead(f"no answers/{task}.sql in the submission", handed_in=False)))
     return sub
 
 
@@ -188,7 +182,7 @@ def read_zip(path: Path, tasks: list[str]) -> Submission:
         with open_regular(path) as handle, zipfile.ZipFile(handle) as archive:
             _read_zip_answers(archive, tasks, sub)
     except (Unreadable, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        sub.answers = dict.fromkeys(tasks, f"the zip file cannot be opened ({exc})")
+        sub.answers = dict.fromkeys(tasks, NotRead(f"the zip file cannot be opened ({exc})"))
     return sub
 
 
@@ -199,14 +193,18 @@ def _read_zip_answers(archive: zipfile.ZipFile, tasks: list[str], sub: Submissio
     if len(infos) > MAX_ZIP_ENTRIES or total > MAX_ZIP_TOTAL_BYTES:
         reason = (f"the zip holds {len(infos):,} entries and {total:,} bytes uncompressed; "
                   f"the limits are {MAX_ZIP_ENTRIES:,} and {MAX_ZIP_TOTAL_BYTES:,}")
-        sub.answers = dict.fromkeys(tasks, reason)
+        sub.answers = dict.fromkeys(tasks, NotRead(reason))
         return
     found: dict[str, list[tuple[int, zipfile.ZipInfo]]] = {}
+    refused: dict[str, NotRead] = {}
     for info in infos:
         parts = PurePosixPath(info.filename.replace("\\", "/")).parts
         unsafe = _unsafe_entry(info)
         if unsafe:
             sub.notes.append(f"skipped zip entry {escape_name(info.filename)}: {unsafe}")
+            if parts and parts[-1] in wanted:  # handed in, but never opened: an error
+                refused.setdefault(wanted[parts[-1]], NotRead(
+                    f"{escape_name(info.filename)} is not read: {unsafe}"))
             continue
         if info.is_dir() or len(parts) > MAX_DEPTH:
             continue
@@ -221,18 +219,24 @@ def _read_zip_answers(archive: zipfile.ZipFile, tasks: list[str], sub: Submissio
         options = sorted(found.get(task, []), key=lambda item: item[0])
         info = options[0][1] if options else None
         if info is None:
-            sub.answers[task] = f"no answers/{task}.sql in the zip"
+            sub.answers[task] = refused.get(
+                task, NotRead(f"no answers/{task}.sql in the zip", handed_in=False))
         elif info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1) \
                 and info.file_size > 10_000:
-            sub.answers[task] = (f"answers/{task}.sql is compressed {info.file_size:,} -> "
-                                 f"{info.compress_size:,} bytes: refused as a zip bomb")
+            sub.answers[task] = NotRead(f"answers/{task}.sql is compressed {info.file_size:,} "
+                                        f"-> {info.compress_size:,} bytes: refused as a zip bomb")
         else:
             try:
                 with archive.open(info) as handle:  # sizes in headers can lie: cap the read
                     sub.answers[task] = handle.read(MAX_ANSWER_BYTES + 1)
             except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError,
                     EOFError, ValueError) as exc:
-                sub.answers[task] = f"answers/{task}.sql cannot be read from the zip ({exc})"
+                sub.answers[task] = NotRead(f"answers/{task}.sql cannot be read from the zip "
+                                            f"({exc})")
+                continue
+            changed = zip_entry_changed(info)
+            if changed:
+                sub.changed[task] = changed
 
 
 def find_submissions(folder: Path, tasks: list[str]) -> tuple[list[Submission], list[str]]:
@@ -265,31 +269,6 @@ def find_submissions(folder: Path, tasks: list[str]) -> tuple[list[Submission], 
     return list(subs.values()), notes
 
 
-def decode_answer(data: bytes) -> tuple[str | None, str | None]:
-    """``(sql, None)`` for a usable answer, ``(None, reason)`` otherwise.
-
-    >>> decode_answer(b"select 1")
-    ('select 1', None)
-    >>> decode_answer(b"-- only the stub\\n")[1]
-    'the answer is empty (only comments or whitespace)'
-    >>> decode_answer(b"select '\\xff'")[1]
-    'the answer is not UTF-8 text (byte 0xff at offset 8)'
-    """
-    if len(data) > MAX_ANSWER_BYTES:
-        return None, f"the answer is larger than {MAX_ANSWER_BYTES:,} bytes"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, (f"the answer is not UTF-8 text (byte 0x{data[exc.start]:02x} "
-                      f"at offset {exc.start})")
-    if "\x00" in text:
-        return None, "the answer contains NUL bytes (a binary file?)"
-    code = re.sub(r"--[^\n]*|/\*.*?\*/", "", text, flags=re.S)
-    if not code.strip():
-        return None, "the answer is empty (only comments or whitespace)"
-    return text, None
-
-
 @dataclass
 class Intake:
     """What reading a submissions folder gave: one job per (candidate, task), notes per
@@ -306,7 +285,8 @@ def collect_jobs(manifest: Manifest, manifest_dir: Path, submissions_dir: Path) 
 
     A submission is its candidate by the name the grader found it under, nothing else: a
     ``manifest.json`` inside naming someone else is flagged for a human, so that one
-    candidate's folder can never take another's place.
+    candidate's folder can never take another's place. With a deadline in the manifest,
+    each answer changed after it is flagged too (never a penalty).
     """
     tasks = manifest.task_ids
     known = {entry.id for entry in manifest.candidates}
@@ -317,6 +297,10 @@ def collect_jobs(manifest: Manifest, manifest_dir: Path, submissions_dir: Path) 
                   f"its manifest.json names the candidate {sub.declared}: another candidate's "
                   f"bundle? Graded as {sub.name}, the name it was handed in under")
              for sub in subs if sub.declared is not None and sub.declared != sub.name]
+    deadline = manifest.deadline_at
+    if deadline is not None:
+        for sub in subs:
+            flags += late_flags(sub.name, sub.changed, deadline, tasks)
     for name in matched:
         if not manifest.shared and name not in known:
             notes[name].append("not a candidate of this take-home (no own world to compare)")
@@ -327,38 +311,49 @@ def collect_jobs(manifest: Manifest, manifest_dir: Path, submissions_dir: Path) 
         sub = matched.get(candidate)
         if sub is None:
             notes.setdefault(candidate, []).append("no submission found")
-        answers = sub.answers if sub else dict.fromkeys(tasks, "no submission found")
-        jobs += candidate_jobs(candidate, answers, tasks, manifest.bundle_of(candidate),
-                               manifest_dir)
+        answers = sub.answers if sub else dict.fromkeys(
+            tasks, NotRead("no submission found", handed_in=False))
+        jobs += candidate_jobs(candidate, answers, manifest, manifest_dir)
     return Intake(jobs, notes, folder_notes, flags)
 
 
-def candidate_jobs(candidate: str, answers: dict[str, bytes | str], tasks: list[str],
-                   bundle: BundleEntry | None, manifest_dir: Path) -> list[Job]:
-    """The jobs for one candidate's answers (bytes, or the reason there is none) to every
-    task; with the candidate's bundle, they carry its world for the own-world check."""
-    seed = bundle.seed if bundle else None
+def candidate_jobs(candidate: str, answers: dict[str, bytes | NotRead], manifest: Manifest,
+                   manifest_dir: Path) -> list[Job]:
+    """The jobs for one candidate's answers (bytes, or why there are none) to every task,
+    each naming the drill to grade it with; with the candidate's bundle, they carry its
+    world for the own-world check."""
+    bundle = manifest.bundle_of(candidate)
     world = bundle.world_file(manifest_dir) if bundle else None
-    return [_job(candidate, task, answers.get(task, "no answer"), seed, world) for task in tasks]
+    catalog = manifest.catalog_dir()
+    jobs = []
+    for task in manifest.challenges:
+        job = _job(candidate, task.id, answers.get(task.id, NotRead("no answer", False)))
+        if bundle:
+            job.seed, job.world_scale = bundle.seed, manifest.bundle_scale or manifest.scale
+            job.world_file = str(world) if world else None
+        job.drill, job.catalog = task.drill_id, catalog
+        jobs.append(job)
+    return jobs
 
 
-def _job(candidate: str, task: str, found: bytes | str, seed: int | None,
-         world: Path | None) -> Job:
-    job = Job(candidate, task, "", seed=seed, world_file=str(world) if world else None)
-    if isinstance(found, str):
-        job.verdict, job.reason = Outcome.SKIPPED, found
-        job.answer_sha = "skipped:" + hashlib.sha256(found.encode()).hexdigest()[:16]
+def _job(candidate: str, task: str, found: bytes | NotRead) -> Job:
+    job = Job(candidate, task, "")
+    if isinstance(found, NotRead):
+        job.verdict = Outcome.ERROR if found.handed_in else Outcome.NOT_ATTEMPTED
+        job.reason = found.reason
+        job.answer_sha = f"{job.verdict}:" + hashlib.sha256(found.reason.encode()).hexdigest()[:16]
         return job
     job.answer_sha = hashlib.sha256(found).hexdigest()[:32]
     job.sql, reason = decode_answer(found)
     if reason:
-        job.verdict, job.reason, job.sql = Outcome.ERROR, reason, None
+        job.verdict = Outcome.NOT_ATTEMPTED if reason == UNTOUCHED else Outcome.ERROR
+        job.reason, job.sql = reason, None
     return job
 
 
-def read_answers_dir(folder: Path, tasks: list[str]) -> dict[str, bytes | str]:
+def read_answers_dir(folder: Path, tasks: list[str]) -> dict[str, bytes | NotRead]:
     """``<task>.sql`` (or ``answers/<task>.sql``) in one folder: single-answer mode."""
-    answers: dict[str, bytes | str] = {}
+    answers: dict[str, bytes | NotRead] = {}
     for task in tasks:
         refused = []
         for path in (folder / f"{task}.sql", folder / "answers" / f"{task}.sql"):
@@ -370,5 +365,6 @@ def read_answers_dir(folder: Path, tasks: list[str]) -> dict[str, bytes | str]:
             except Unreadable as exc:
                 refused.append(f"{escape_name(str(path.relative_to(folder)))} is not read: {exc}")
         else:
-            answers[task] = "; ".join(refused) or f"no {task}.sql in {escape_name(folder.name)}/"
+            answers[task] = (NotRead("; ".join(refused)) if refused else
+                             NotRead(f"no {task}.sql in {escape_name(folder.name)}/", False))
     return answers

@@ -6,9 +6,9 @@ query results (a counterexample's) are already JSON values here: the grader pass
 through ``sqldrills.grading.values.to_json`` in the worker, so a fresh record and one read
 back from the log read the same.
 
->>> record = AnswerRecord("ada", "t", "0f", Outcome.SKIPPED, reason="no answer")
->>> AnswerRecord.from_json(record.to_json()) == record, record.to_json()["verdict"] == "skipped"
-(True, True)
+>>> record = AnswerRecord("ada", "t", "0f", Outcome.NOT_ATTEMPTED, reason="no answer")
+>>> AnswerRecord.from_json(record.to_json()) == record, str(record.to_json()["verdict"])
+(True, 'not_attempted')
 """
 
 from __future__ import annotations
@@ -21,14 +21,20 @@ from sqldrills.grading.results import Verdict, WorldStatus
 
 
 class Outcome(StrEnum):
-    """What became of one answer: the grader's verdict, or ``skipped`` when there was none to
-    grade (no file, an unsafe zip entry)."""
+    """What became of one answer: the grader's verdict, or ``not_attempted`` (shown "not
+    attempted") when the candidate wrote none: no file, or the stub untouched (only
+    comments and whitespace). Something handed in that cannot be read or run is ``error``."""
 
     CORRECT = Verdict.CORRECT.value
     MISLEADING = Verdict.MISLEADING.value
     INVALID = Verdict.INVALID.value
     ERROR = Verdict.ERROR.value
-    SKIPPED = "skipped"
+    NOT_ATTEMPTED = "not_attempted"
+
+    @property
+    def shown(self) -> str:
+        """The outcome as people read it: ``not attempted``, ``correct``, ..."""
+        return self.value.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,7 @@ class FlagKind(StrEnum):
     SIMILAR = "similar"  # near-identical to another candidate's answer
     NOT_COMPARED = "not_compared"  # a pair similarity did not look at: too long, no time
     FOREIGN_MANIFEST = "foreign_manifest"  # the submission's manifest.json names another id
+    LATE = "late"  # an answer file changed after the take-home's deadline
 
 
 @dataclass(frozen=True)

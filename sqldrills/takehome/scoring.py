@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqldrills.catalog.challenges import Challenge
 from sqldrills.takehome.intake import Job
 from sqldrills.takehome.integrity import integrity_flags
-from sqldrills.takehome.manifest import Manifest, TaskEntry, catalog_challenge
+from sqldrills.takehome.manifest import Manifest, TaskEntry
 from sqldrills.takehome.records import AnswerRecord, Flag, Outcome, ScoredAnswer
 from sqldrills.takehome.rubric import Rubric
 
@@ -25,6 +26,18 @@ class Cohort:
     flags: list[Flag]
     warnings: list[str]  # about the run (e.g. a challenge changed since build)
     file_names: dict[str, str] = field(default_factory=dict)  # candidate -> unique, safe
+    people: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, email)
+    # (task, pitfall) -> why that pitfall's numbers mislead, for the feedback pages
+    explanations: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def label(self, task: str) -> str:
+        """A task as candidates saw it: "Task 2: Daily unique viewers"."""
+        number, entry = next((i, t) for i, t in enumerate(self.tasks, start=1) if t.id == task)
+        return entry.label(number)
+
+    def person(self, candidate: str) -> tuple[str, str]:
+        """(name, email) from candidates.csv, "" where not given."""
+        return self.people.get(candidate, ("", ""))
 
     def answers_of(self, candidate: str) -> list[ScoredAnswer]:
         """A candidate's answers, in task order."""
@@ -47,13 +60,17 @@ class Cohort:
 
     def candidate_json(self, candidate: str) -> dict[str, Any]:
         score, max_score = self.total(candidate)
-        return {"candidate": candidate, "score": score, "max_score": max_score,
+        name, email = self.person(candidate)
+        return {"candidate": candidate, "name": name, "email": email,
+                "score": score, "max_score": max_score,
                 "notes": self.notes.get(candidate, []),
                 "answers": [answer.to_json() for answer in self.answers_of(candidate)]}
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "tasks": [task.to_json() for task in self.tasks], "warnings": self.warnings,
+            "tasks": [{"id": t.id, "label": t.label(i), "columns": list(t.columns)}
+                      for i, t in enumerate(self.tasks, start=1)],
+            "warnings": self.warnings,
             "folder_notes": self.folder_notes, "flags": [flag.to_json() for flag in self.flags],
             "candidates": [self.candidate_json(c) for c in self.candidates],
         }
@@ -107,9 +124,12 @@ def score(
     notes: dict[str, list[str]],
     folder_notes: list[str],
     intake_flags: list[Flag] | None = None,
+    drills: dict[str, Challenge] | None = None,
 ) -> Cohort:
     """Points from the rubric, and the integrity signals (after those raised while reading
-    the submissions, ``intake_flags``), for every job's latest record."""
+    the submissions, ``intake_flags``), for every job's latest record; ``drills`` (task id
+    -> drill, default: the manifest's) give the pitfalls' explanations."""
+    drills = drills if drills is not None else manifest.drills()
     candidates = list(dict.fromkeys(job.candidate for job in jobs))
     answers = {}
     for job in jobs:
@@ -117,10 +137,13 @@ def score(
         answers[(job.candidate, job.task)] = ScoredAnswer.of(
             record, rubric.award(record), rubric.max_points(job.task))
     flags = [*(intake_flags or []), *integrity_flags(answers, candidates, manifest.task_ids)]
-    warnings = [f"{t.id} changed since the bundle was built (content hash "
-                f"{t.content_hash} -> {catalog_challenge(t.id).content_hash})"
-                for t in manifest.challenges
-                if catalog_challenge(t.id).content_hash != t.content_hash]
+    warnings = [f"{t.label(i)} changed since the bundle was built (content hash "
+                f"{t.content_hash} -> {drills[t.id].content_hash})"
+                for i, t in enumerate(manifest.challenges, start=1)
+                if drills[t.id].content_hash != t.content_hash]
     names, renamed = unique_file_names(candidates)
+    people = {e.id: (e.name, e.email) for e in manifest.candidates if e.name or e.email}
+    explanations = {(task, trap.id): trap.explanation
+                    for task, drill in drills.items() for trap in drill.traps}
     return Cohort(manifest.challenges, candidates, answers, notes, folder_notes + renamed,
-                  flags, warnings, names)
+                  flags, warnings, names, people, explanations)

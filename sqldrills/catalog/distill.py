@@ -1,0 +1,210 @@
+"""Distilled grading worlds: the fewest small worlds that tell a drill's reference from every
+near miss (architecture.md §3).
+
+A hidden world needs bait, not volume. Following XData and "test-suite accuracy" (Zhong et
+al., EMNLP 2020: a few small databases chosen to tell near-miss queries apart judge as well
+as large ones), ``sqldrills validate --distill`` builds a pool of candidate worlds at
+``tiny`` scale (seeds × the drill's declared as_of placements × its knob perturbations),
+runs the reference, every trap and every non-equivalent mutant (``catalog/mutants.py``) on
+each, and keeps the smallest set, by greedy set cover, in which every trap differs from the
+reference on at least two worlds and every mutant on at least one. The set is written to
+the drill's ``grading.toml``; grading reads it from there, so it is deterministic and the
+worlds are cached like any other (``grading/references.py: challenge_worlds``).
+
+A target no world of the pool tells apart is reported: an equivalent mutant to declare
+(with its reason), or bait the generator lacks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqldrills.catalog.challenges import GRADING_FILE, Challenge
+from sqldrills.catalog.mutants import mutate
+from sqldrills.grading.compare import Table
+from sqldrills.grading.references import CatalogError, same_as
+from sqldrills.grading.sandbox import Limits, QueryFailure, Sandbox
+from sqldrills.paths import write_atomic
+from sqldrills.world.cache import WorldSpec, world_paths
+from sqldrills.world.generate import GENERATOR_VERSION
+from sqldrills.world.recipe import load_recipe
+
+DISTILL_SCALE = "tiny"
+# Seeds every placement is also tried with, beside its own: far from the practice seed.
+EXTRA_SEEDS = (4099, 8191)
+# The fewest hidden worlds a drill is graded on: a right answer is confirmed on two
+# independently seeded worlds, never on one world's accidents.
+MIN_WORLDS = 2
+TRAP_COVER = 2  # a trap differs on two worlds (as validate requires): never a fluke
+_LIMITS = Limits(timeout_s=30.0, max_rows=1_000_000, memory_limit_mb=2048)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A query the grading worlds must tell from the reference: a trap or a mutant."""
+
+    id: str  # "trap:<id>" or "mutant:<operator:n>"
+    sql: str
+    cover: int  # on how many chosen worlds it must differ
+
+
+@dataclass
+class Distillation:
+    challenge: str
+    pool: list[WorldSpec]
+    targets: list[Target]
+    chosen: list[int] = field(default_factory=list)  # indexes into pool
+    kills: dict[str, set[int]] = field(default_factory=dict)  # target id -> pool worlds
+    uncovered: list[str] = field(default_factory=list)  # targets the pool cannot cover
+
+    @property
+    def specs(self) -> list[WorldSpec]:
+        return [self.pool[i] for i in self.chosen]
+
+    def killed_by(self, index: int) -> list[str]:
+        return sorted(t for t, worlds in self.kills.items() if index in worlds)
+
+
+def candidate_pool(challenge: Challenge) -> list[WorldSpec]:
+    """Seeds × as_of placements × knob perturbations the recipe and the drill declare.
+
+    Each (as_of, knobs) pair is tried with the seeds of the declared worlds that use it and
+    with ``EXTRA_SEEDS``; declared worlds come first, so ties go to them.
+    """
+    recipe = load_recipe("streaming")
+    declared = [*recipe.hidden_worlds, *challenge.worlds]
+    as_ofs = list(dict.fromkeys(w.get("as_of") for w in declared))
+    knob_sets = list(dict.fromkeys(json.dumps(w.get("knobs", {}), sort_keys=True) for w in declared))
+    own: dict[tuple[Any, str], list[int]] = {}
+    for w in declared:
+        key = (w.get("as_of"), json.dumps(w.get("knobs", {}), sort_keys=True))
+        own.setdefault(key, []).append(int(w["seed"]))
+    pool: list[WorldSpec] = []
+    for key in [*own, *((a, k) for a in as_ofs for k in knob_sets)]:
+        as_of, knobs = key
+        for seed in dict.fromkeys([*own.get(key, []), *EXTRA_SEEDS]):
+            spec = WorldSpec(seed, DISTILL_SCALE, knobs=tuple(sorted(json.loads(knobs).items())),
+                             as_of=as_of, label=f"candidate-{len(pool) + 1}")
+            if spec not in pool:
+                pool.append(spec)
+    return pool
+
+
+def targets_of(challenge: Challenge) -> list[Target]:
+    """Every trap, then every mutant of the reference not declared equivalent."""
+    targets = [Target(f"trap:{t.id}", t.sql, TRAP_COVER) for t in challenge.traps]
+    seen = {challenge.reference.strip(), *(t.sql.strip() for t in challenge.traps)}
+    for mutant in mutate(challenge.reference):
+        if mutant.sql in seen or mutant.id in challenge.equivalent_mutants:
+            continue
+        seen.add(mutant.sql)
+        targets.append(Target(f"mutant:{mutant.id}", mutant.sql, 1))
+    return targets
+
+
+def distill(challenge: Challenge, progress: Callable[[str, int, int], None] | None = None,
+            pool: list[WorldSpec] | None = None) -> Distillation:
+    """Run every target on every candidate world; choose the smallest covering set."""
+    from sqldrills.grading.sqlcheck import Refused, prepare_query
+
+    pool = pool if pool is not None else candidate_pool(challenge)
+    result = Distillation(challenge.id, pool, targets_of(challenge))
+    runnable: list[tuple[Target, str]] = []
+    for target in result.targets:
+        try:
+            runnable.append((target, prepare_query(target.sql)))
+        except Refused:
+            continue  # a mutant the grader would refuse is no answer anyone can submit
+    paths = world_paths(pool, progress)
+    reference = prepare_query(challenge.reference)
+    outcomes = Sandbox.start(paths, limits=_LIMITS).run_many([reference, *(sql for _, sql in runnable)])()
+    expected = []
+    for spec, outcome in zip(pool, outcomes[0], strict=True):
+        if isinstance(outcome, QueryFailure):
+            raise CatalogError(f"{challenge.id}/reference.sql failed on {spec.describe()}: {outcome.message}")
+        expected.append(Table(list(outcome.columns), list(outcome.rows)))
+    for (target, _), per_world in zip(runnable, outcomes[1:], strict=True):
+        result.kills[target.id] = {
+            i for i, (want, got) in enumerate(zip(expected, per_world, strict=True))
+            if isinstance(got, QueryFailure) or not same_as(challenge, want, Table(list(got.columns), list(got.rows)))
+        }
+    result.chosen, result.uncovered = choose(result.kills, {t.id: t.cover for t, _ in runnable}, len(pool))
+    return result
+
+
+def choose(kills: dict[str, set[int]], cover: dict[str, int], size: int) -> tuple[list[int], list[str]]:
+    """Greedy set cover with multiplicities, then every world that is not needed dropped.
+
+    Returns the chosen worlds (sorted) and the targets the pool cannot cover as asked
+    (those get as many worlds as the pool has for them).
+
+    >>> choose({"a": {0, 1}, "b": {2}, "c": {1}}, {"a": 2, "b": 1, "c": 1}, 3)
+    ([0, 1, 2], [])
+    >>> choose({"a": {1}, "b": set()}, {"a": 2, "b": 1}, 3)
+    ([0, 1], ['a', 'b'])
+    """
+    need = {t: min(cover[t], len(kills[t])) for t in kills}
+    uncovered = sorted(t for t in kills if len(kills[t]) < cover[t])
+    chosen: list[int] = []
+
+    def gain(world: int) -> int:
+        return sum(1 for t, n in need.items() if n > 0 and world in kills[t])
+
+    while any(n > 0 for n in need.values()):
+        best = max((w for w in range(size) if w not in chosen), key=lambda w: (gain(w), -w))
+        chosen.append(best)
+        for t in need:
+            if best in kills[t] and need[t] > 0:
+                need[t] -= 1
+    # Drop a world whose targets are covered enough without it (latest picks first).
+    for world in sorted(chosen, reverse=True):
+        rest = [w for w in chosen if w != world]
+        if all(len(kills[t] & set(rest)) >= min(cover[t], len(kills[t])) for t in kills):
+            chosen = rest
+    for world in range(size):  # at least MIN_WORLDS, the earliest candidates first
+        if len(chosen) >= min(MIN_WORLDS, size):
+            break
+        if world not in chosen:
+            chosen.append(world)
+    return sorted(chosen), uncovered
+
+
+def write_grading(challenge: Challenge, result: Distillation, folder: Path | None = None) -> Path:
+    """Record the chosen worlds in the drill's ``grading.toml`` (atomically)."""
+    lines = [
+        "# Written by `sqldrills validate --distill`; do not edit. The hidden worlds this drill",
+        "# is graded on: the fewest of the candidate worlds in which every trap differs from the",
+        "# reference on two worlds and every non-equivalent mutant on one (catalog/distill.py).",
+        "# Run it again after changing the reference, a trap or the generator.",
+        f'generator = "{GENERATOR_VERSION}"',
+        f'scale = "{DISTILL_SCALE}"',
+        f"pool = {len(result.pool)}",
+        f"targets = {len(result.kills)}",
+    ]
+    for index in result.chosen:
+        spec = result.pool[index]
+        lines += ["", "[[worlds]]", f"seed = {spec.seed}"]
+        if spec.as_of:
+            lines.append(f'as_of = "{spec.as_of}"')
+        if spec.knobs:
+            lines.append("knobs = { " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}"
+                                                  for k, v in spec.knobs) + " }")
+        lines.append(f"kills = {len(result.killed_by(index))}")
+    path = (folder or challenge.path) / GRADING_FILE
+    write_atomic(path, ("\n".join(lines) + "\n").encode())
+    return path
+
+
+def _toml_value(value: Any) -> str:
+    """>>> _toml_value(0.1), _toml_value("2026-04-17 06:00:00"), _toml_value(3)
+    ('0.1', '"2026-04-17 06:00:00"', '3')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value))
