@@ -113,12 +113,14 @@ def test_world_checks_catch_a_world_without_the_bait(tmp_path: Path) -> None:
              ("activity.resume_share", 0.0), ("activity.instant_play_share", 0.0),
              ("activity.tail_browse_share", 0.0), ("premiere.late_hit_share", 0.0),
              ("subscriptions.instant_reactivation_share", 0.0),
-             ("boundaries.as_of_starts_share", 0.0), ("boundaries.as_of_ends_share", 0.0))
+             ("boundaries.as_of_starts_share", 0.0), ("boundaries.as_of_ends_share", 0.0),
+             ("boundaries.cut_share", 0.0), ("boundaries.assignment_watch_share", 0.0))
     db = tmp_path / "clean.duckdb"
     build_to(WorldSpec(7, "tiny", knobs=knobs), db)
     failed = {r.check.name for r in run_checks(db) if not r.passed}
     assert {"redelivered_events", "travelling_devices", "dst_day_travellers", "funnel_order",
-            "premiere_late_hit", "instant_reactivation", "as_of_subscriptions"} <= failed
+            "premiere_late_hit", "instant_reactivation", "as_of_subscriptions", "last_instant",
+            "watching_at_assignment"} <= failed
     assert len(load_checks()) >= 20
 
 

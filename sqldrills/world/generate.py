@@ -28,6 +28,7 @@ from sqldrills.world.steps.experiments import experiment_assignments, experiment
 from sqldrills.world.steps.finish import dataset_info, drop_scratch
 from sqldrills.world.steps.sessions import (
     as_of_bait_sessions,
+    assignment_watch_sessions,
     cut_bait_sessions,
     dst_travel_sessions,
     late_hit_sessions,
@@ -52,7 +53,7 @@ DEFAULT_CHUNK_ACCOUNTS = 60_000
 # The sessions and events of one chunk of accounts (Build.accounts).
 CHUNK_STEPS: tuple[Step, ...] = (
     sessions, premiere_sessions, late_hit_sessions, dst_travel_sessions, as_of_bait_sessions,
-    cut_bait_sessions, plays, session_extras, events,
+    cut_bait_sessions, assignment_watch_sessions, plays, session_extras, events,
 )
 
 # What the chunk steps read, kept in the world file while chunk processes run: each loads
@@ -61,6 +62,7 @@ _CHUNK_INPUTS = {
     "_gen_acct": "SELECT account_id, signup_ts_utc, n_devices, n_profiles, intensity_base, is_test FROM acct",
     "_gen_subs": "SELECT account_id, sub_no, start_ts, end_ts FROM subs",
     "_gen_effects": "SELECT account_id, lift, novelty_from FROM effects",
+    "_gen_assignment": "SELECT experiment_id, account_id, assigned_ts_utc FROM assignment",
 }
 
 
@@ -78,8 +80,9 @@ def account_chunks(recipe: Recipe, scale: str) -> list[range]:
 
 
 def sessions_and_events(b: Build) -> None:
-    """Reads temp.acct, temp.subs, temp.effects; writes events, running ``CHUNK_STEPS``
-    once per chunk of accounts (``account_chunks``), which keeps ``large`` out of core.
+    """Reads temp.acct, temp.subs, temp.effects, temp.assignment; writes events, running
+    ``CHUNK_STEPS`` once per chunk of accounts (``account_chunks``), which keeps ``large``
+    out of core.
 
     With more than one chunk, each chunk runs in its own process on the file: its memory
     is returned before the next one starts, and a chunk that fails can be run again from

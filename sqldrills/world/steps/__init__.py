@@ -4,4 +4,4 @@ the tables it writes; temporary tables (``temp.acct``...) carry data from step t
 """
 
 # Part of every cached world's key: bump it whenever a step's output changes.
-GENERATOR_VERSION = "6"
+GENERATOR_VERSION = "7"

@@ -15,15 +15,26 @@ def experiment_assignments(b: Build) -> None:
             lookup("primary_device_type", share, e["treatment_share"])
             if share else repr(e["treatment_share"])
         )
+        window = f"signup_ts_utc >= {timestamp(e['start'])} AND signup_ts_utc < {timestamp(e['end'])}"
+        treated, randomised = f"u('variant:{exp_id}', account_id) < {p_treat}", "acct"
+        if e.get("exact_accounts", 0) > 0:
+            # Exact arm sizes, the same at every scale and seed (given enough signups): the
+            # first exact_accounts signups of the window, exact_treatment_accounts of them,
+            # those with the smallest draws, in treatment.
+            treated = f"draw_rank <= {int(e['exact_treatment_accounts'])}"
+            randomised = f"""(SELECT *, row_number() OVER (
+                ORDER BY u('variant:{exp_id}', account_id), account_id) AS draw_rank
+              FROM (SELECT * FROM acct WHERE {window}
+                    QUALIFY row_number() OVER (ORDER BY signup_ts_utc, account_id)
+                      <= {int(e['exact_accounts'])}))"""
         rows.append(f"""
         SELECT '{exp_id}' AS experiment_id, account_id,
-          CASE WHEN u('variant:{exp_id}', account_id) < {p_treat}
-               THEN 'treatment' ELSE 'control' END AS variant,
+          CASE WHEN {treated} THEN 'treatment' ELSE 'control' END AS variant,
           signup_ts_utc + secs(30 + floor(u('assigned:{exp_id}', account_id) * 900))
             AS assigned_ts_utc,
           u('both:{exp_id}', account_id) < {e['both_arms_share']} AS both_arms
-        FROM acct
-        WHERE signup_ts_utc >= {timestamp(e['start'])} AND signup_ts_utc < {timestamp(e['end'])}""")
+        FROM {randomised}
+        WHERE {window}""")
     b.sql("CREATE TEMP TABLE assignment AS " + " UNION ALL ".join(rows))
     # Contaminated accounts are later also logged in the other arm.
     b.sql("""

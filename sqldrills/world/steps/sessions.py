@@ -18,6 +18,8 @@ PREMIERE_SESSION = 900_000
 AS_OF_BAIT_SESSION = 900_001
 LATE_HIT_SESSION = 900_002
 CUT_BAIT_SESSIONS = 900_100  # + 2 * days before as_of, + 1 for the one 10 minutes early
+LAST_INSTANT_SESSIONS = 900_500  # + days before as_of
+ASSIGNMENT_WATCH_SESSIONS = 900_600  # + the experiment's number in the recipe
 DST_TRAVEL_SESSIONS = 901_000  # + days from the window's start to the day of the change
 
 # How a session orders its browsing and its plays (sess.order_bait), bait for funnels that
@@ -262,20 +264,52 @@ def as_of_bait_sessions(b: Build) -> None:
 def cut_bait_sessions(b: Build) -> None:
     """Reads temp.subs, temp.acct; adds to temp.sess boundary bait on the cuts relative to
     as_of that queries make ("the last k days"): a play starting exactly at UTC midnight k
-    days before as_of's date, and one starting 10 minutes before it, whose heartbeats land
-    exactly on that midnight."""
+    days before as_of's date, one starting 10 minutes before it, whose heartbeats land
+    exactly on that midnight, and one starting in the last second before it, a fraction of
+    a second after 23:59:59, which an end written as '... 23:59:59' leaves out."""
     bnd = b.r["boundaries"]
+    midnight = f"date_trunc('day', {b.as_of}) - INTERVAL 1 DAY * c.k"
+    # sk, the draw deciding who gets the session, and its start before the midnight in
+    # microseconds (1 to 999,999 for the one in the last second)
     cuts = " UNION ALL ".join(
-        f"SELECT {k} AS k, {offset} AS offset_s" for k in bnd["cut_days"] for offset in (0, -600))
+        f"SELECT {k} AS k, {CUT_BAIT_SESSIONS + 2 * k} AS sk, 'cut_bait' AS salt, {2 * k} AS key"
+        f" UNION ALL SELECT {k}, {CUT_BAIT_SESSIONS + 2 * k + 1}, 'cut_bait', {2 * k + 1}"
+        f" UNION ALL SELECT {k}, {LAST_INSTANT_SESSIONS + k}, 'last_instant', {k}"
+        for k in bnd["cut_days"])
+    before_us = f"""CASE WHEN c.sk < {LAST_INSTANT_SESSIONS} THEN 600000000 * (c.key % 2)
+        ELSE 1 + floor(u('last_instant_us', s.account_id, c.k) * 999999)::BIGINT END"""
     b.sql(f"""
     INSERT INTO sess
-    SELECT s.account_id, {CUT_BAIT_SESSIONS} + c.k * 2 + (c.offset_s <> 0)::INTEGER AS sk,
-      date_trunc('day', {b.as_of}) - INTERVAL 1 DAY * c.k + secs(c.offset_s) AS t0,
+    SELECT s.account_id, c.sk, {midnight} - to_microseconds({before_us}) AS t0,
       true, {_PLANTED}, {_BAIT_REST}
     FROM subs s JOIN acct a USING (account_id) CROSS JOIN ({cuts}) c
     WHERE {_in_chunk(b, 's.account_id')}
       AND activity_kind_of(s.account_id) = 'normal'
-      AND s.start_ts <= date_trunc('day', {b.as_of}) - INTERVAL 1 DAY * c.k - INTERVAL 10 MINUTE
-      AND (s.end_ts IS NULL OR s.end_ts > date_trunc('day', {b.as_of}) - INTERVAL 1 DAY * c.k)
-      AND u('cut_bait', s.account_id, c.k * 2 + (c.offset_s <> 0)::INTEGER) < {bnd['cut_share']}
+      AND s.start_ts <= {midnight} - INTERVAL 10 MINUTE
+      AND (s.end_ts IS NULL OR s.end_ts > {midnight})
+      AND u(c.salt, s.account_id, c.key) < {bnd['cut_share']}
+    """)
+
+
+def assignment_watch_sessions(b: Build) -> None:
+    """Reads temp.subs, temp.acct, temp.assignment; adds to temp.sess members already
+    watching when an experiment assigns them: a play started 10 minutes before their
+    (first) assignment, whose heartbeats land 5 minutes before it and exactly on it, so a
+    window "from assignment" must start at it, inclusive."""
+    share = b.r["boundaries"]["assignment_watch_share"]
+    numbers = " UNION ALL ".join(
+        f"SELECT {literal(exp_id)} AS experiment_id, {i} AS n"
+        for i, exp_id in enumerate(b.r["experiments"]))
+    b.sql(f"""
+    INSERT INTO sess
+    SELECT s.account_id, {ASSIGNMENT_WATCH_SESSIONS} + x.n,
+      g.assigned_ts_utc - INTERVAL 10 MINUTE AS t0, true, {_PLANTED}, {_BAIT_REST}
+    FROM assignment g JOIN ({numbers}) x USING (experiment_id)
+      JOIN subs s ON s.account_id = g.account_id
+        AND s.start_ts <= g.assigned_ts_utc - INTERVAL 10 MINUTE
+        AND coalesce(s.end_ts, {b.as_of}) > g.assigned_ts_utc
+      JOIN acct a ON a.account_id = g.account_id
+    WHERE {_in_chunk(b, 'g.account_id')}
+      AND activity_kind_of(g.account_id) = 'normal'
+      AND u('assignment_watch', g.account_id, x.n) < {share}
     """)
