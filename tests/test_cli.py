@@ -278,3 +278,15 @@ def test_the_shell_keeps_a_history_across_sessions(tmp_path: Path) -> None:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert "select 42 as answer;" in (tmp_path / "shell_history").read_text()
+
+
+def test_every_command_is_listed_and_loads() -> None:
+    """Commands are imported on first use: each one named in --help must load and answer --help."""
+    from sqldrills.cli.commands import COMMANDS
+
+    listed = invoke("--help").output
+    for name in COMMANDS:
+        assert f"  {name} " in listed
+        result = invoke(name, "--help")
+        assert result.exit_code == 0 and "Usage: " in result.output and name in result.output, name
+    assert invoke("no-such-command").exit_code == 2

@@ -128,6 +128,8 @@ def test_prompt_and_handbook_determine_the_answer(drill: str) -> None:
 
 def test_bundle_readme_points_candidates_to_the_handbook() -> None:
     from sqldrills.takehome.bundle import readme
+    from sqldrills.takehome.manifest import TaskEntry
 
-    text = readme([get("members_not_devices")], None, "tiny")
+    drill = get("members_not_devices")
+    text = readme([(TaskEntry.of(1, drill), drill)], None, "tiny", "duckdb", "", None)
     assert "`handbook.md`" in text and "Daily unique viewers" in text

@@ -5,6 +5,7 @@ group in ``sqldrills.takehome.commands``); commands stay thin calls into the eng
 from __future__ import annotations
 
 import atexit
+import importlib
 import os
 import sys
 import threading
@@ -12,11 +13,37 @@ import threading
 import click
 
 from sqldrills import __version__
-from sqldrills.cli import authoring, drills, interview, learning, serve, validate, worlds
-from sqldrills.takehome.commands import takehome
+
+# Each command's module is imported when that command runs (or `--help` lists them all):
+# a one-shot `sqldrills check` does not pay for the page, the take-home or the shell.
+COMMANDS = {
+    "generate": "sqldrills.cli.worlds:generate", "schema": "sqldrills.cli.worlds:schema",
+    "query": "sqldrills.cli.worlds:query", "shell": "sqldrills.cli.worlds:shell",
+    "list": "sqldrills.cli.drills:list_", "show": "sqldrills.cli.drills:show",
+    "check": "sqldrills.cli.drills:check", "hint": "sqldrills.cli.drills:hint",
+    "solution": "sqldrills.cli.drills:solution", "progress": "sqldrills.cli.drills:progress_",
+    "reset": "sqldrills.cli.drills:reset", "run": "sqldrills.cli.drills:run",
+    "handbook": "sqldrills.cli.learning:handbook", "clarify": "sqldrills.cli.learning:clarify",
+    "interview": "sqldrills.cli.interview:interview", "serve": "sqldrills.cli.serve:serve",
+    "validate": "sqldrills.cli.validate:validate", "takehome": "sqldrills.takehome.commands:takehome",
+    "new": "sqldrills.cli.authoring:new",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sqldrills")
 def main() -> None:
     """Practise and grade the SQL mistakes that run fine but return misleading numbers.
@@ -25,13 +52,6 @@ def main() -> None:
     Start with:  sqldrills list
     Then:        sqldrills run members_not_devices
     """
-
-
-for command in (worlds.generate, worlds.schema, worlds.query, worlds.shell, drills.list_, drills.show,
-                drills.check, drills.hint, drills.solution, drills.progress_, drills.reset, drills.run,
-                learning.handbook, learning.clarify, interview.interview, serve.serve, validate.validate, takehome,
-                authoring.new):
-    main.add_command(command)
 
 
 def entry() -> None:  # pragma: no cover - the console script; tests call main() in-process
