@@ -149,7 +149,8 @@ def test_a_learner_solves_a_drill_in_the_browser(page, server: Server, shots: Pa
     page.keyboard.press("Escape")
 
     # A wrong answer: checked with Ctrl-Shift-Enter, the pitfall named, the line marked.
-    replace_answer(page, trap.sql)
+    # As a learner would write it: the trap's query without its name and explanation.
+    replace_answer(page, "\n".join(line for line in trap.sql.splitlines() if not line.startswith("-- ")))
     page.keyboard.press("Control+Shift+Enter")
     verdict = page.locator("#verdict")
     expect(verdict).to_have_attribute("data-verdict", "misleading", timeout=60_000)

@@ -229,3 +229,19 @@ def test_a_pass_that_hits_a_duckdb_internal_error_is_run_again(monkeypatch) -> N
     with pytest.raises(RuntimeError, match="accounts 0-10 failed: OutOfMemory"):
         generate._run_chunk_process(None, None, 7, "large", Path("x"), None, 0, 10, retries.append)
     assert retries == [2, 3]  # not retried
+
+
+def test_world_paths_builds_what_is_missing_with_one_honest_bar(tmp_path, monkeypatch) -> None:
+    """Missing worlds are built (two at a time) into the cache; the progress callback sees
+    one bar over all of them that never goes back and ends full."""
+    from sqldrills.world.cache import WorldSpec, cached_world_path, content_hash, world_paths
+
+    monkeypatch.setenv("SQLDRILLS_CACHE_DIR", str(tmp_path))
+    specs = [WorldSpec(31, "tiny"), WorldSpec(32, "tiny", as_of="2026-04-22 17:30:00")]
+    seen: list[tuple[int, int]] = []
+    paths = world_paths([*specs, specs[0]], lambda what, done, total: seen.append((done, total)))
+    assert paths[0] == paths[2] == cached_world_path(specs[0]) and paths[1] == cached_world_path(specs[1])
+    assert content_hash(paths[0]) != content_hash(paths[1])
+    assert len({total for _, total in seen}) == 1
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1][0] == seen[-1][1]
+    assert world_paths(specs, lambda *a: seen.append(a)) == paths[:2] and len(seen[-1]) == 2  # built: no bar

@@ -26,8 +26,8 @@ from typing import Any
 from sqldrills.catalog.challenges import GRADING_FILE, Challenge
 from sqldrills.catalog.mutants import mutate
 from sqldrills.grading.compare import Table
-from sqldrills.grading.references import CatalogError, same_as
-from sqldrills.grading.sandbox import Limits, QueryFailure, Sandbox
+from sqldrills.grading.references import same_as, trusted_results
+from sqldrills.grading.sandbox import Limits, Outcome, QueryFailure, Sandbox
 from sqldrills.paths import write_atomic
 from sqldrills.world.cache import WorldSpec, world_paths
 from sqldrills.world.generate import GENERATOR_VERSION
@@ -70,13 +70,16 @@ class Distillation:
 
 
 def candidate_pool(challenge: Challenge) -> list[WorldSpec]:
-    """Seeds × as_of placements × knob perturbations the recipe and the drill declare.
+    """Seeds × as_of placements × knob perturbations the recipe and the drill declare, and
+    the recipe's own (the practice world's as_of and knobs).
 
     Each (as_of, knobs) pair is tried with the seeds of the declared worlds that use it and
     with ``EXTRA_SEEDS``; declared worlds come first, so ties go to them.
     """
     recipe = load_recipe("streaming")
-    declared = [*recipe.hidden_worlds, *challenge.worlds]
+    # The recipe's own as_of and knobs (the practice world's placement), with other seeds.
+    default = {"seed": EXTRA_SEEDS[0]}
+    declared = [*recipe.hidden_worlds, *challenge.worlds, default]
     as_ofs = list(dict.fromkeys(w.get("as_of") for w in declared))
     knob_sets = list(dict.fromkeys(json.dumps(w.get("knobs", {}), sort_keys=True) for w in declared))
     own: dict[tuple[Any, str], list[int]] = {}
@@ -119,21 +122,42 @@ def distill(challenge: Challenge, progress: Callable[[str, int, int], None] | No
             runnable.append((target, prepare_query(target.sql)))
         except Refused:
             continue  # a mutant the grader would refuse is no answer anyone can submit
-    paths = world_paths(pool, progress)
-    reference = prepare_query(challenge.reference)
-    outcomes = Sandbox.start(paths, limits=_LIMITS).run_many([reference, *(sql for _, sql in runnable)])()
-    expected = []
-    for spec, outcome in zip(pool, outcomes[0], strict=True):
-        if isinstance(outcome, QueryFailure):
-            raise CatalogError(f"{challenge.id}/reference.sql failed on {spec.describe()}: {outcome.message}")
-        expected.append(Table(list(outcome.columns), list(outcome.rows)))
-    for (target, _), per_world in zip(runnable, outcomes[1:], strict=True):
+    world_paths(pool, progress)
+    expected = trusted_results(challenge.reference, pool, f"{challenge.id}/reference.sql")
+    outcomes = _run_all([sql for _, sql in runnable], pool)
+    for (target, _), per_world in zip(runnable, outcomes, strict=True):
         result.kills[target.id] = {
             i for i, (want, got) in enumerate(zip(expected, per_world, strict=True))
             if isinstance(got, QueryFailure) or not same_as(challenge, want, Table(list(got.columns), list(got.rows)))
         }
     result.chosen, result.uncovered = choose(result.kills, {t.id: t.cover for t, _ in runnable}, len(pool))
     return result
+
+
+_COLLATERAL = "not run: the sandbox ended while running another query"
+
+
+def _run_all(sqls: list[str], pool: list[WorldSpec]) -> list[list[Outcome]]:
+    """Every query on every world, per query one outcome per world. One sandbox child runs
+    them all; when a query takes the child down (a mutant whose join explodes), the queries
+    it took with it run again in a new child, until each has its own outcome."""
+    paths = world_paths(pool)
+    outcomes: list[list[Outcome] | None] = [None] * len(sqls)
+    pending = list(range(len(sqls)))
+    while pending:
+        ran = Sandbox.start(paths, limits=_LIMITS).run_many([sqls[i] for i in pending])()
+        again = []
+        for index, per_world in zip(pending, ran, strict=True):
+            if any(isinstance(o, QueryFailure) and o.message.startswith(_COLLATERAL) for o in per_world):
+                again.append(index)
+            else:
+                outcomes[index] = per_world
+        if len(again) == len(pending):  # no query finished: never loop for ever
+            for index in again:
+                outcomes[index] = [QueryFailure("crashed", "the sandbox kept ending") for _ in pool]
+            break
+        pending = again
+    return [o for o in outcomes if o is not None]
 
 
 def choose(kills: dict[str, set[int]], cover: dict[str, int], size: int) -> tuple[list[int], list[str]]:

@@ -18,13 +18,17 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqldrills.paths import cache_dir
-from sqldrills.world.generate import GENERATOR_VERSION, Progress, WorldStats, build_world
 from sqldrills.world.processes import child_messages
 from sqldrills.world.recipe import SCALES, Recipe, RecipeError, load_recipe
 from sqldrills.world.schema import TABLES
+from sqldrills.world.steps import GENERATOR_VERSION
+from sqldrills.world.steps.context import Progress
+
+if TYPE_CHECKING:  # the generator is imported by the build's own process, not by graders
+    from sqldrills.world.generate import WorldStats
 
 
 @functools.lru_cache(maxsize=256)
@@ -199,6 +203,8 @@ def _build_in_child(spec: WorldSpec, tmp: str, parent_pid: int, send: Any) -> No
         send.send(("progress", (what, done, total)))
 
     try:
+        from sqldrills.world.generate import build_world
+
         send.send(("done", build_world(spec.load(), spec.seed, spec.scale, Path(tmp), report)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         send.send(("error", f"{type(exc).__name__}: {exc}"))
