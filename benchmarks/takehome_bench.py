@@ -1,13 +1,15 @@
 """Take-home grading throughput (part of `make bench`).
 
-Grades candidates x 3 tasks on `small` worlds with 1 and with 2 workers, in two mixes:
+Grades candidates x 3 tasks (on each drill's distilled grading worlds, with seeds from the
+bundle secret) with 1 and with 2 workers, in two mixes:
 
 * repeated: N candidates whose answers cycle through each task's reference and traps, so
   many candidates hand in the same bytes (graded once, see sqldrills.takehome.grading.grade_jobs);
 * distinct: M candidates whose answers are all different (the same queries, each with
   its candidate's comment), so every answer is run on every grading world.
 
-and compares the per-answer cost with the bare DuckDB time of the same queries on the
+then a hiring-scale cohort (1,000 candidates x 3 tasks, every answer different, 2 workers;
+target: within 5 minutes), and compares the per-answer cost with the bare DuckDB time of the same queries on the
 same worlds (measured in this run). First, the size of one candidate's zipped bundle at
 each bundle scale, beside the zip of the world file as generated (before the bundle
 rewrites it compactly), measured in the same run.
@@ -34,6 +36,8 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=200)
     parser.add_argument("--distinct", type=int, default=40,
                         help="candidates in the all-distinct mix (each answer is run)")
+    parser.add_argument("--cohort", type=int, default=1000,
+                        help="candidates of the hiring-scale run (all answers different, 2 workers; 0 skips it)")
     parser.add_argument("--scale", default=os.environ.get("SQLDRILLS_SCALE", "small"))
     args = parser.parse_args()
     os.environ["SQLDRILLS_SCALE"] = args.scale
@@ -69,6 +73,16 @@ def main() -> None:
                 print(f"takehome grade, {mix:>8} ({what}), {workers} worker(s): "
                       f"{rates[mix, workers]:6.1f} answers/s")
             print(f"scaling 1 -> 2 workers ({mix}): {rates[mix, 2] / rates[mix, 1]:.2f}x")
+        if args.cohort:
+            cohort = _submissions(tmp / "cohort", args.cohort, answers, distinct=True)
+            started = time.perf_counter()
+            subprocess.run([exe, "takehome", "grade", manifest, str(cohort), "--out", str(tmp / "report-cohort"),
+                            "--workers", "2"], check=True, capture_output=True)
+            took = time.perf_counter() - started
+            print(f"takehome grade, {args.cohort} candidates x {len(TASKS)} tasks, every answer different, "
+                  f"2 workers: {took:.0f} s = {args.cohort * len(TASKS) / took:.1f} answers/s "
+                  f"(target <= 300 s); the distinct mix above predicts "
+                  f"{args.cohort * len(TASKS) / rates['distinct', 2]:.0f} s")
         bare = _bare_seconds(answers, args.scale)
         per_answer = 1 / rates["distinct", 1]
         print(f"bare DuckDB time per answer (all grading worlds): {bare * 1000:.0f} ms; "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sqldrills.catalog.corpus import CorpusError, load_corpus, measure
+from sqldrills.catalog.corpus import CorpusError, CorpusReport, load_corpus, measure
 from sqldrills.cli.validate import MAX_WRONG_SHARE
 
 CORPUS = Path(__file__).parent / "diagnosis"
@@ -31,7 +31,20 @@ def test_a_label_that_is_not_a_trap_of_the_drill_is_refused(tmp_path: Path) -> N
         load_corpus(tmp_path)
 
 
-def test_a_pitfall_is_named_wrongly_for_at_most_two_percent_of_wrong_answers() -> None:
-    report = measure(load_corpus(CORPUS))
+# Measured at 75.8% (116 of 153; tiny worlds, generator 7), less a margin for world changes.
+MIN_NAMED_SHARE = 0.73
+
+
+@pytest.fixture(scope="module")
+def report() -> CorpusReport:
+    return measure(load_corpus(CORPUS), scale="tiny")  # the figures of tests/diagnosis/README.md
+
+
+def test_a_pitfall_is_named_wrongly_for_at_most_two_percent_of_wrong_answers(report: CorpusReport) -> None:
     wrongly = [f"{o.answer.drill}/{o.answer.id}: named {sorted(o.wrong)}" for o in report.outcomes if o.wrong]
     assert report.wrong_share <= MAX_WRONG_SHARE, wrongly
+
+
+def test_the_pitfall_is_named_right_for_most_labelled_wrong_answers(report: CorpusReport) -> None:
+    missed = [f"{o.answer.drill}/{o.answer.id}" for o in report.labelled if not o.right]
+    assert report.named_share >= MIN_NAMED_SHARE, missed

@@ -61,3 +61,95 @@ def test_nothing_is_named_without_a_repair_and_lint_is_offered_as_likely() -> No
     assert result.verdict == "misleading"
     assert result.pitfall is None and result.repairs == []
     assert "Likely: distinct-finer-grain (line 1)" in result.message
+
+
+def _named(drill_id: str, sql: str) -> tuple[str | None, list[tuple[str, str | None]]]:
+    """What the grader names for a wrong answer no trap matches, and its repair's edits."""
+    drill = get(drill_id)
+    result = grade(drill, sql)
+    assert result.verdict == "misleading"
+    return result.pitfall, [(r.kind, r.pitfall) for r in result.repairs]
+
+
+TOP_TITLES = """SELECT t.genre, t.title_id, t.title, count(DISTINCT e.account_id) AS viewers,
+       {rank} OVER (PARTITION BY t.genre ORDER BY {measure} DESC{tiebreak}) AS viewer_rank
+FROM events e JOIN titles t USING (title_id) JOIN accounts a USING (account_id)
+WHERE e.event_type = 'play_start' AND NOT a.is_test AND t.genre IS NOT NULL
+  AND e.event_ts_utc >= (SELECT as_of_ts_utc::DATE - 14 FROM dataset_info)
+  AND e.event_ts_utc < (SELECT as_of_ts_utc::DATE FROM dataset_info)
+GROUP BY t.genre, t.title_id, t.title
+QUALIFY viewer_rank <= 3
+"""
+
+
+def test_plays_counted_where_viewers_were_asked_for_are_named() -> None:
+    by_plays = TOP_TITLES.format(rank="rank()", measure="count(DISTINCT e.event_id)", tiebreak="")
+    assert _named("top_titles_ties", by_plays) == ("ranked_by_plays",
+                                                   [("grain event_id->account_id", "ranked_by_plays")])
+
+
+def test_a_row_number_with_a_tie_breaker_is_repaired_as_a_rank() -> None:
+    unique = TOP_TITLES.format(rank="row_number()", measure="count(DISTINCT e.account_id)", tiebreak=", t.title")
+    assert _named("top_titles_ties", unique) == ("row_number_drops_ties",
+                                                 [("row_number->rank", "row_number_drops_ties")])
+
+
+def test_equals_null_is_repaired_as_is_null_and_named_only_where_a_trap_stands_for_it() -> None:
+    shares = """WITH counts AS (
+  SELECT acquisition_channel AS channel, count(*) AS n FROM accounts
+  WHERE NOT is_test AND acquisition_channel IS NOT NULL GROUP BY 1
+  UNION ALL
+  SELECT 'unknown', count(*) FILTER (WHERE acquisition_channel = NULL) FROM accounts WHERE NOT is_test
+)
+SELECT channel AS acquisition_channel, n AS members, n / sum(n) OVER () AS share_of_members FROM counts
+"""
+    assert _named("null_groups_vanish", shares) == ("equals_null", [("= NULL->IS NULL", "equals_null")])
+    # members_not_devices has no trap of that kind: a repair is shown, nothing is named.
+    nothing_kept = DRILL.reference.replace("AND NOT a.is_test", "AND NOT a.is_test AND NOT (e.account_id = NULL)")
+    assert "= NULL->IS NULL" not in trap_repairs(DRILL)
+    named, repairs = _named("members_not_devices", nothing_kept)
+    assert named is None and repairs and all(pitfall is None for _, pitfall in repairs)
+
+
+def test_an_expression_written_twice_is_repaired_in_both_places() -> None:
+    from sqldrills.grading.edits import edits_of
+
+    twice = "SELECT count(DISTINCT d.device_id) AS accounts, 10 / count(DISTINCT d.device_id) AS ratio FROM devices d"
+    edited = [e.sql for e in edits_of(twice) if e.kind == "grain device_id->account_id"]
+    both = "SELECT COUNT(DISTINCT d.account_id) AS accounts, 10 / COUNT(DISTINCT d.account_id) AS ratio FROM devices AS d"
+    assert both in edited and len(edited) == 3  # each place alone, and both
+    # The per_device trap divides by its device count in two places: only the edit made in
+    # both repairs it, and teaches which pitfall that kind stands for.
+    assert trap_repairs(get("unit_of_analysis"))["grain device_id->account_id"] == ["per_device"]
+
+
+def test_a_trap_with_two_differences_learns_the_kind_no_other_trap_has() -> None:
+    # late_arrivals' include_test_accounts trap also writes its late share another way (a
+    # difference the event deduplication repairs): the pair teaches the test-account filter.
+    assert trap_repairs(get("late_arrivals_dashboard"))["exclude test accounts"] == ["include_test_accounts"]
+
+
+# Test accounts kept as well, so that no trap has the same numbers.
+LATE = """WITH copies AS ({copies}),
+plays AS (
+  SELECT e.event_id, e.received_ts_utc, d.device_type
+  FROM copies e JOIN titles t USING (title_id) JOIN devices d USING (device_id)
+  WHERE e.event_type = 'play_start' AND t.title = 'The Last Lighthouse'
+    AND e.event_ts_utc >= TIMESTAMP '2026-04-17 07:00:00' AND e.event_ts_utc < TIMESTAMP '2026-04-17 18:00:00'
+)
+SELECT device_type, count(*) FILTER (WHERE received_ts_utc <= TIMESTAMP '2026-04-17 18:00:00') AS plays_shown,
+       count(*) AS plays_final,
+       count(*) FILTER (WHERE received_ts_utc > TIMESTAMP '2026-04-17 18:00:00') / count(*) AS late_share
+FROM plays
+GROUP BY 1
+"""
+
+
+def test_which_copy_was_kept_and_no_deduplication_are_told_apart() -> None:
+    latest = "SELECT * FROM events QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_ts_utc DESC) = 1"
+    kinds = trap_repairs(get("late_arrivals_dashboard"))
+    assert kinds["deduplicate events on the first copy"] == ["kept_latest_copy"]
+    assert kinds["deduplicate events"] == ["no_dedup"]
+    for copies, dedup in ((latest, "kept_latest_copy"), ("SELECT * FROM events", "no_dedup")):
+        _, repairs = _named("late_arrivals_dashboard", LATE.format(copies=copies))
+        assert {pitfall for _, pitfall in repairs} == {dedup, "include_test_accounts"}

@@ -37,4 +37,6 @@ def new(drill_id: str, catalog: Path) -> None:
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     render.console.print(f"Created {folder}/: {', '.join(files)}")
     render.message(f"Next: write every FILL IN (docs/authoring.md), rename the trap, then\n"
-                   f"  sqldrills validate --catalog {catalog} {drill_id} --mutants")
+                   f"  sqldrills validate --catalog {catalog} {drill_id} --mutants\n"
+                   f"and, once it passes, choose its small grading worlds:\n"
+                   f"  sqldrills validate --catalog {catalog} {drill_id} --distill")

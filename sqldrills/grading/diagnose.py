@@ -4,8 +4,9 @@ A wrong answer that equals no trap's results usually has one or two small mistak
 differently from any trap. So the grader tries the edits a reviewer would try
 (``sqldrills.grading.edits``), singly and then in pairs, and keeps one that makes the answer
 right on every world (after Qr-Hint, SIGMOD 2024). Which pitfall an edit stands for is
-learned from the drill's own traps: the kinds of edit that repair a trap are that trap's.
-An edit names a pitfall only when its kind repairs exactly one trap of the drill; otherwise
+learned from the drill's own traps: the kinds of edit that repair a trap are that trap's
+(for a trap no single edit repairs, the kinds of a repairing pair that repair no other
+trap alone). An edit names a pitfall only when its kind repairs exactly one trap of the drill; otherwise
 the repair is still shown, with its line, but nothing is named: never a confident wrong name.
 
 Speed: every candidate runs in one sandbox child on the ``tiny`` twins of the grading
@@ -40,7 +41,7 @@ FILTER_LIMITS = Limits(timeout_s=5.0, max_rows=100_000)
 MAX_SINGLES = 80
 PAIRED = 5  # the singles that bring the answer closest are tried in pairs
 MAX_CONFIRMED = 4
-TRAP_MAP_FORMAT = 5
+TRAP_MAP_FORMAT = 6
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,18 @@ def _search(challenge: Challenge, sql: str, dialect: str, first: _Bench, rest: _
     right = [c for c in right if c.edits]  # the answer itself may be right on the tiny twins
     if not right and distance[0] is not None:
         # Pairs of the edits that each bring the answer closer to right on their own.
-        closer = sorted((d, i) for i, d in enumerate(distance[1:]) if d is not None and d < distance[0])
-        pairs = _pairs([singles[i] for _, i in closer[:PAIRED]], dialect, {original, *(c.sql for c in singles)},
-                       challenge)
+        pairs = _pairs(_closest(singles, distance), dialect, {original, *(c.sql for c in singles)}, challenge)
         if pairs:
             right, _ = _staged(_Bench(challenge, filter_specs[:1]), _Bench(challenge, filter_specs[1:]), pairs)
     return right
+
+
+def _closest(singles: list[Candidate], distance: list[float | None]) -> list[Candidate]:
+    """The ``PAIRED`` singles that bring a query closest to right, each closer than the query
+    itself (``distance``: the query's own, then each single's)."""
+    closer = sorted((d, i) for i, d in enumerate(distance[1:]) if d is not None and distance[0] is not None
+                    and d < distance[0])
+    return [singles[i] for _, i in closer[:PAIRED]]
 
 
 def _staged(first: _Bench, rest: _Bench, candidates: list[Candidate]) -> tuple[list[Candidate], list[float | None]]:
@@ -243,7 +250,12 @@ def _distance(comparison: Comparison) -> float:
 
 def trap_repairs(challenge: Challenge) -> dict[str, list[str]]:
     """Which trap ids each kind of edit repairs in this drill, learned by repairing every
-    trap with single edits on the tiny worlds; cached per drill content."""
+    trap with single edits on the tiny worlds; cached per drill content.
+
+    A trap that differs from the reference in two ways (the test accounts kept *and* the
+    count written another way) has no single repair: it is repaired with pairs, as an
+    answer is, and learns the kinds of its repair that repair no other trap alone (its own
+    mistake, not the one it shares with another trap)."""
     from sqldrills.world.steps import GENERATOR_VERSION
 
     key = hashlib.sha256(f"{TRAP_MAP_FORMAT}:{GENERATOR_VERSION}:{challenge.content_hash}".encode()).hexdigest()[:20]
@@ -255,13 +267,28 @@ def trap_repairs(challenge: Challenge) -> dict[str, list[str]]:
     from sqldrills.grading.references import challenge_worlds
 
     specs = challenge_worlds(challenge, FILTER_SCALE)
-    kinds: dict[str, list[str]] = {}
+    labels = null_labels(challenge)
+    singles: dict[str, set[str]] = {}
+    unrepaired: dict[str, tuple[list[Candidate], list[float | None]]] = {}
     for trap in challenge.traps:
         tree = sqlglot.parse_one(trap.sql, read="duckdb")
-        singles = _candidates([(edit,) for edit in edits_of(tree, "duckdb", null_labels(challenge))], "duckdb",
-                              {tree.sql(dialect="duckdb")})
-        right, _ = _staged(_Bench(challenge, specs[:1]), _Bench(challenge, specs[1:]), singles[:MAX_SINGLES])
-        for kind in sorted({c.edits[0].kind for c in right}):
+        itself = tree.sql(dialect="duckdb")
+        candidates = _candidates([(edit,) for edit in edits_of(tree, "duckdb", labels)], "duckdb", {itself})
+        right, distance = _staged(_Bench(challenge, specs[:1]), _Bench(challenge, specs[1:]),
+                                  [Candidate((), itself), *candidates[:MAX_SINGLES]])
+        singles[trap.id] = {c.edits[0].kind for c in right if c.edits}
+        if not singles[trap.id]:
+            unrepaired[trap.id] = (candidates[:MAX_SINGLES], distance)
+    kinds: dict[str, list[str]] = {}
+    for trap in challenge.traps:
+        learned = set(singles[trap.id])
+        if trap.id in unrepaired:
+            candidates, distance = unrepaired[trap.id]
+            others = set().union(*(singles[t] for t in singles if t != trap.id))
+            pairs = _pairs(_closest(candidates, distance), "duckdb", {c.sql for c in candidates}, challenge)
+            right, _ = _staged(_Bench(challenge, specs[:1]), _Bench(challenge, specs[1:]), pairs)
+            learned = {e.kind for c in right for e in c.edits} - others
+        for kind in sorted(learned):
             kinds.setdefault(kind, []).append(trap.id)
     write_atomic(path, json.dumps(kinds, indent=1, sort_keys=True))
     return kinds

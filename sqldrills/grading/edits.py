@@ -1,7 +1,8 @@
 """Small repairs of a query: the edits a reviewer would try on a wrong answer.
 
 Each edit rewrites one clause with sqlglot and says, in a *kind*, what it stands for
-("grain device_id->account_id", "exclude test accounts", "comparison <=-><"). The grader's
+("grain device_id->account_id", "exclude test accounts", "comparison <=-><"); a clause the
+query repeats is also rewritten everywhere at once, as one edit of the same kind. The grader's
 diagnosis (``sqldrills.grading.diagnose``) tries them on a wrong answer, alone and in pairs,
 and learns which kinds repair which of a drill's traps by trying them on the traps.
 
@@ -11,6 +12,7 @@ and learns which kinds repair which of a drill's traps by trying them on the tra
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -51,7 +53,10 @@ def edits_of(sql: str | exp.Expression, dialect: str = "duckdb", labels: tuple[s
     except (SqlglotError, RecursionError):
         return
     nodes = list(tree.walk())
+    seen = Counter(nodes)  # equal clauses count together
+    first_seen: dict[exp.Expression, int] = {}
     for index, node in enumerate(nodes):
+        repeated = seen[node] > 1 and first_seen.setdefault(node, index) == index
         for rewrite in rewrites:
             try:
                 replacements = list(rewrite(node))
@@ -65,6 +70,21 @@ def edits_of(sql: str | exp.Expression, dialect: str = "duckdb", labels: tuple[s
                 else:
                     before, after, line = text(node, dialect), text(replacement, dialect), line_of(node)
                 yield Edit(kind, line, before, after, sql, tree, index, replacement)
+                if repeated and not shown:  # once, from the first of the equal clauses
+                    everywhere = _replaced_everywhere(tree, node, replacement)
+                    yield Edit(kind, line, before, after, everywhere.sql(dialect=dialect), tree, 0, everywhere)
+
+
+def _replaced_everywhere(tree: exp.Expression, node: exp.Expression, replacement: exp.Expression) -> exp.Expression:
+    """The query with every clause equal to ``node`` rewritten as ``replacement``: a query
+    that repeats an expression (a count in a column and again in a ratio) repeats its
+    mistake, and a reviewer changes it in every place at once."""
+    copy = tree.copy()
+    for twin in [other for other in copy.walk() if other == node]:
+        if twin is copy:
+            return replacement.copy()
+        twin.replace(replacement.copy())
+    return copy
 
 
 def _edited_sql(tree: exp.Expression, node: exp.Expression, replacement: exp.Expression, dialect: str) -> str:

@@ -13,6 +13,9 @@ import sqlglot
 from sqlglot import exp
 
 GRAINS = ("account_id", "profile_id", "device_id", "session_id")
+# What a count can count by mistake: a unit of another grain, or the events themselves
+# (plays counted where viewers were asked for).
+_COUNTED = (*GRAINS, "event_id")
 # Columns a candidate confuses with each other, each pair in both directions.
 _CONFUSABLE = (("event_ts_utc", "received_ts_utc"), ("started_ts_utc", "ended_ts_utc"))
 
@@ -75,8 +78,8 @@ def _count(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
     argument = node.this
     if isinstance(argument, exp.Distinct) and len(argument.expressions) == 1:
         inner = argument.expressions[0]
-        if isinstance(inner, exp.Column) and inner.name in GRAINS:
-            for grain in GRAINS:
+        if isinstance(inner, exp.Column) and inner.name in _COUNTED:
+            for grain in _COUNTED:
                 if grain != inner.name:
                     yield (f"grain {inner.name}->{grain}",
                            exp.Count(this=exp.Distinct(expressions=[exp.column(grain, table=inner.table or None)])))
@@ -165,12 +168,18 @@ def _exclude_test_accounts(node: exp.Expression) -> Iterator[tuple[str, exp.Expr
 
 
 def _deduplicate_events(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
-    """Read ``events`` once per event_id: the first delivered copy."""
+    """Read ``events`` once per event_id: the first delivered copy. Where the query already
+    keeps one copy per event_id (a window over event_id), the mistake is which copy it kept,
+    not that it kept them all: the kind says so."""
     if isinstance(node, exp.Table) and node.name.lower() == "events" and not node.find_ancestor(exp.Subquery):
         first = sqlglot.parse_one("SELECT * FROM events QUALIFY row_number() OVER "
                                   "(PARTITION BY event_id ORDER BY received_ts_utc) = 1")
-        yield "deduplicate events", exp.Subquery(this=first, alias=exp.TableAlias(
-            this=exp.to_identifier(node.alias_or_name)))
+        select = node.find_ancestor(exp.Select)
+        kept = select is not None and any(
+            column.name == "event_id" for window in select.find_all(exp.Window)
+            for column in (window.args.get("partition_by") or []) if isinstance(column, exp.Column))
+        yield ("deduplicate events on the first copy" if kept else "deduplicate events"), exp.Subquery(
+            this=first, alias=exp.TableAlias(this=exp.to_identifier(node.alias_or_name)))
 
 
 def _confusable_column(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
@@ -297,6 +306,13 @@ def _not_in_nulls(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
             yield "NOT IN over NULLs", exp.Not(this=exp.In(this=node.this.this.copy(), query=exp.Subquery(this=select)))
 
 
+def _equals_null(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
+    """``x = NULL`` (never true) as the ``x IS NULL`` it meant; ``x <> NULL`` as ``IS NOT NULL``."""
+    if isinstance(node, exp.EQ | exp.NEQ) and isinstance(node.expression, exp.Null):
+        test: exp.Expression = exp.Is(this=node.this.copy(), expression=exp.null())
+        yield ("= NULL->IS NULL", test) if isinstance(node, exp.EQ) else ("<> NULL->IS NOT NULL", exp.not_(test))
+
+
 _RANKS = {"row_number": exp.RowNumber, "rank": exp.Anonymous, "dense_rank": exp.Anonymous}
 
 
@@ -308,11 +324,18 @@ def _rank(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
         function.name.lower() if isinstance(function, exp.Anonymous) else None)
     if name not in _RANKS:
         return
+    order = node.args.get("order")
     for other in _RANKS:
         if other != name:
             copy = node.copy()
             copy.set("this", exp.RowNumber() if other == "row_number" else exp.Anonymous(this=other))
             yield f"{name}->{other}", copy
+            if name == "row_number" and order is not None and len(order.expressions) > 1:
+                # A ROW_NUMBER made unique with a tie-breaker (``ORDER BY viewers DESC,
+                # title_id``) still drops ties as a rank: the rank orders by the measure alone.
+                ranked = copy.copy()
+                ranked.args["order"].set("expressions", [order.expressions[0].copy()])
+                yield f"{name}->{other}", ranked
 
 
 def _frame(node: exp.Expression) -> Iterator[tuple[str, exp.Expression]]:
@@ -342,5 +365,5 @@ def _drop_select_part(node: exp.Expression) -> Iterator[tuple[str, exp.Expressio
 REWRITES: tuple[Rewrite, ...] = (
     _count, _grain_column, _comparison, _between, _join_kind, _drop_conjunct, _exclude_test_accounts,
     _deduplicate_events, _confusable_column, _home_zone, _local_day, _literal, _min_max, _average,
-    _coalesce, _wall_clock, _not_in_nulls, _rank, _frame, _order_direction, _drop_select_part,
+    _coalesce, _wall_clock, _not_in_nulls, _equals_null, _rank, _frame, _order_direction, _drop_select_part,
 )
