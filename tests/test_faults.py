@@ -203,8 +203,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     for k in range(6):
         candidate = f"cand{k}"
         (subs / candidate / "answers").mkdir(parents=True)
-        for task in TASKS:
-            challenge = get(task)
+        for number, drill in enumerate(TASKS, start=1):
+            challenge, task = get(drill), f"task_{number}"  # candidates see neutral task ids
             if k % 3 == 0:
                 sql, outcome = challenge.reference, ("correct", None)
             elif k % 3 == 1:

@@ -224,7 +224,9 @@ def write_grading(challenge: Challenge, result: Distillation, folder: Path | Non
 
 
 def _toml_value(value: Any) -> str:
-    """>>> _toml_value(0.1), _toml_value("2026-04-17 06:00:00"), _toml_value(3)
+    """A knob's value as TOML.
+
+    >>> _toml_value(0.1), _toml_value("2026-04-17 06:00:00"), _toml_value(3)
     ('0.1', '"2026-04-17 06:00:00"', '3')
     """
     if isinstance(value, bool):
