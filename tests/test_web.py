@@ -317,3 +317,75 @@ def test_two_tabs_checking_at_once_lose_nothing(live: str, data_dir: Path, tmp_p
     assert [store[d.id]["attempts"] for d in drills] == [4, 4] and all(store[d.id]["solved"] for d in drills)
     for d in drills:  # each answer file holds one whole answer, never a mix of two
         assert (tmp_path / "answers" / f"{d.id}.sql").read_text() in (d.reference, d.traps[0].sql)
+
+
+# --- what an attack run found (a stranger on this machine, another site, odd input) ----------
+
+def test_other_localhost_cookies_and_other_servers_do_not_sign_the_learner_out(config: Settings) -> None:
+    first = TestClient(create_app(config), base_url=BASE)
+    signed = first.get("/?token=secret-token", follow_redirects=False)
+    assert signed.headers["set-cookie"].startswith("sqldrills_token_8765=")  # one cookie per server
+    # Another app on localhost set cookies http.cookies cannot parse: ours is still found.
+    header = 'prefs={"theme": "dark"}; x; sqldrills_token_8765=secret-token; y=a b'
+    assert TestClient(create_app(config), base_url=BASE).get("/api/drills", headers={"cookie": header}).status_code == 200
+    # A second server on another port keeps its own cookie beside the first's.
+    other = Settings(answers_dir=config.answers_dir, token="other-token", port=9876)
+    both = "sqldrills_token_8765=secret-token; sqldrills_token_9876=other-token"
+    assert TestClient(create_app(other), base_url="http://127.0.0.1:9876").get(
+        "/api/drills", headers={"cookie": both}).status_code == 200
+    assert first.get("/api/drills", headers={"cookie": both}).status_code == 200
+
+
+def test_the_api_answers_only_this_page_and_never_a_websocket(client: TestClient) -> None:
+    for site in ("same-site", "cross-site"):  # a page on another port is same-site
+        refused = client.get(f"/api/drills/{DRILL}", headers={"sec-fetch-site": site})
+        assert refused.status_code == 403 and site in refused.json()["error"]
+    assert client.get(f"/api/drills/{DRILL}", headers={"sec-fetch-site": "same-origin"}).status_code == 200
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/api/drills"):
+        pass
+    assert _sign_in_location(client, "//evil.example/") == "/evil.example/"  # a path here, never another host
+
+
+def _sign_in_location(client: TestClient, path: str) -> str:
+    """Where signing in at ``path`` sends the browser (an ASGI call: HTTP clients tidy ``//``)."""
+    import asyncio
+
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"token=secret-token",
+             "headers": [(b"host", b"127.0.0.1:8765")], "scheme": "http"}
+    asyncio.run(client.app(scope, receive, send))
+    return dict(sent[0]["headers"])[b"location"].decode()
+
+
+def test_odd_input_gets_a_clear_400_or_404_and_changes_nothing(client: TestClient, config: Settings) -> None:
+    nested = client.post(f"/api/drills/{DRILL}/run", content="[" * 100_000, headers=ORIGIN)
+    assert nested.status_code == 400 and "nested" in nested.json()["error"]
+    client.put(f"/api/drills/{DRILL}/answer", json={"sql": "SELECT 1"}, headers=ORIGIN)
+    surrogate = client.put(f"/api/drills/{DRILL}/answer", content='{"sql": "SELECT \\ud800"}',
+                           headers={**ORIGIN, "content-type": "application/json"})
+    assert surrogate.status_code == 400 and "surrogate" in surrogate.json()["error"]
+    assert (config.answers_dir / f"{DRILL}.sql").read_text() == "SELECT 1"
+    assert client.get("/api/drills/" + "a" * 300).status_code == 404
+    many = client.post("/api/interview/start", json={"drills": [DRILL] * 31, "new": True}, headers=ORIGIN)
+    assert many.status_code == 400 and "at most" in many.json()["error"]
+
+
+def test_the_browser_is_sent_the_token_through_a_private_page_not_its_command_line() -> None:
+    from sqldrills.cli.serve import launcher_page
+
+    url = "http://127.0.0.1:8765/?token=abc&x=1"
+    page = launcher_page(url)
+    try:
+        assert page.stat().st_mode & 0o777 == 0o600 and "token" not in page.as_uri()
+        assert 'content="0;url=http://127.0.0.1:8765/?token=abc&amp;x=1"' in page.read_text()
+    finally:
+        page.unlink()

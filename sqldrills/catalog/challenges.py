@@ -297,7 +297,8 @@ def load_all(folder: Path | None = None) -> list[Challenge]:
 def get(challenge_id: str, folder: Path | None = None) -> Challenge:
     root = folder or challenges_dir()
     path = root / challenge_id
-    if not _ID.match(challenge_id) or not (path / "challenge.toml").exists():
+    # A name no folder can have (too long for the file system) is no drill either.
+    if not _ID.match(challenge_id) or len(challenge_id) > 100 or not (path / "challenge.toml").exists():
         known = ", ".join(c.id for c in load_all(root)) if root.is_dir() else ""
         raise ChallengeError(f"no challenge {challenge_id!r}. Known: {known}")
     return load_challenge(path)

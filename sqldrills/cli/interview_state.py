@@ -114,9 +114,9 @@ def choose_drills(challenges: Sequence[Challenge], solved: Iterable[str], *, tra
     """The interview's drills, unsolved ones first (in learning order, or in the order of
     ``ids``): all of ``ids`` when given, else ``count`` of the track's (or the catalog's)."""
     solved = set(solved)
-    if ids:
+    if ids:  # each drill once (two tasks of one drill would share an answer file)
         by_id = {c.id: c for c in challenges}
-        picked = [by_id[i] for i in ids]
+        picked = [by_id[i] for i in dict.fromkeys(ids)]
     else:
         picked = [c for c in challenges if track is None or c.track == track]
     ordered = sorted(picked, key=lambda c: c.id in solved)  # stable: keeps the order within each

@@ -74,6 +74,27 @@ def serve(host: str, port: int, open_browser: bool, answers_dir: Path, timeout: 
                                            timeout_graceful_shutdown=2))
     render.console.print(f"sqldrills is at {config.url}\n"
                          f"Answers in {answers_dir.resolve()}. Stop with Ctrl-C.")
-    if open_browser:
-        threading.Timer(0.5, webbrowser.open, (config.url,)).start()
-    server.run(sockets=[sock])
+    launcher = launcher_page(config.url) if open_browser else None
+    if launcher is not None:
+        threading.Timer(0.5, webbrowser.open, (launcher.as_uri(),)).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if launcher is not None:
+            launcher.unlink(missing_ok=True)
+
+
+def launcher_page(url: str) -> Path:
+    """A page only this user can read (0600) that sends the browser on to ``url``: the
+    browser is started with its ``file://`` address, so the token never shows in a command
+    line other users can read (``ps``), as Jupyter does."""
+    import html
+    import os
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="sqldrills-serve-", suffix=".html")
+    target = html.escape(url, quote=True)
+    with os.fdopen(fd, "w", encoding="utf-8") as page:
+        page.write(f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}">'
+                   f'<title>sqldrills</title><p><a href="{target}">Open sqldrills</a></p>\n')
+    return Path(name)

@@ -71,6 +71,8 @@ async def read_json(request: Request) -> dict[str, Any]:
         data = json.loads(body)
     except ValueError as exc:
         raise HTTPException(400, f"malformed JSON body: {exc}") from None
+    except RecursionError:
+        raise HTTPException(400, "malformed JSON body: nested too deeply") from None
     if not isinstance(data, dict):
         raise HTTPException(400, "the body must be a JSON object")
     return data
@@ -80,6 +82,11 @@ def text_field(data: dict[str, Any], name: str, default: str | None = None) -> s
     value = data.get(name, default)
     if not isinstance(value, str):
         raise HTTPException(400, f"`{name}` must be a string" if name in data else f"`{name}` is required")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800"): no file can hold it
+        raise HTTPException(400, f"`{name}` holds a lone UTF-16 surrogate, which is not text: "
+                                 "remove the stray character") from None
     return value
 
 

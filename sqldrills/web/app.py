@@ -48,4 +48,5 @@ def create_app(config: Settings) -> ASGIApp:
         exception_handlers={HTTPException: _http_error},
     )
     app.state.settings = config
-    return Guard(app, Policy(config.token, allowed_hosts(config.host, config.port)))
+    return Guard(app, Policy(config.token, allowed_hosts(config.host, config.port),
+                             cookie=f"sqldrills_token_{config.port}"))

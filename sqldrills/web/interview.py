@@ -145,6 +145,9 @@ def _start(config: Settings, track: str | None, drills: list[str] | None, minute
         return view(current)
 
 
+MAX_TASKS = 30  # a screen of more drills than the catalog holds is a mistake, or an attack
+
+
 async def start(request: Request) -> Response:
     from sqldrills.catalog.challenges import TRACKS
 
@@ -154,6 +157,8 @@ async def start(request: Request) -> Response:
         raise HTTPException(400, f"unknown track {track!r}; one of: {', '.join(TRACKS)}")
     if drills is not None and not (isinstance(drills, list) and all(isinstance(d, str) for d in drills)):
         raise HTTPException(400, "`drills` must be a list of drill ids")
+    if drills is not None and len(drills) > MAX_TASKS:
+        raise HTTPException(400, f"an interview has at most {MAX_TASKS} drills")
     if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not 0 < minutes <= 600:
         raise HTTPException(400, "`minutes` must be a number of minutes, above 0 and at most 600")
     if state.paused() is not None and data.get("new") is not True:

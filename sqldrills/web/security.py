@@ -15,7 +15,6 @@ import ipaddress
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -68,6 +67,8 @@ class Policy:
     token: str
     hosts: frozenset[str] | None  # see allowed_hosts
     max_body_bytes: int = MAX_BODY_BYTES
+    # Cookies are shared by every port of a host: two servers in one browser each keep theirs.
+    cookie: str = COOKIE
 
 
 def csp(style_nonce: str | None = None) -> str:
@@ -94,13 +95,22 @@ class Guard:
         self.app, self.policy = app, policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":  # a WebSocket: none is served, and none is let through
+            await send({"type": "websocket.close", "code": 1008})
             return
         headers = _headers(scope)
         host = headers.get("host", "")
         if self.policy.hosts is not None and host.lower() not in self.policy.hosts:
             await _reply(send, 403, f"Host {host!r} is not this server: open the address `sqldrills serve` printed.")
+            return
+        # A page on another port of this host is "same-site": the Strict cookie goes with its
+        # requests. The API answers this page's own requests only (browsers say whose).
+        fetched_by = headers.get("sec-fetch-site")
+        if scope["path"].startswith("/api/") and fetched_by not in (None, "same-origin", "none"):
+            await _reply(send, 403, f"refused: a request from another site ({fetched_by})")
             return
         if scope["method"] not in _SAFE_METHODS:
             origin = headers.get("origin")
@@ -113,9 +123,9 @@ class Guard:
             if not hmac.compare_digest(offered.encode(), self.policy.token.encode()):
                 await _reply(send, 403, "wrong token: open the address `sqldrills serve` printed last.")
                 return
-            await _sign_in(send, scope, query, self.policy.token)
+            await _sign_in(send, scope, query, self.policy)
             return
-        if not hmac.compare_digest(_cookie(headers).encode(), self.policy.token.encode()):
+        if not hmac.compare_digest(_cookie(headers, self.policy.cookie).encode(), self.policy.token.encode()):
             await _reply(send, 403, "not signed in: open the address `sqldrills serve` printed "
                                     "(it carries a token), in this browser.")
             return
@@ -161,20 +171,27 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-def _cookie(headers: dict[str, str]) -> str:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(headers.get("cookie", ""))
-    except Exception:  # a malformed Cookie header is no cookie
-        return ""
-    return jar[COOKIE].value if COOKIE in jar else ""
+def _cookie(headers: dict[str, str], name: str) -> str:
+    """Our cookie's value. Parsed by hand: another localhost app's cookie (a JSON value, a
+    space, no ``=``) makes ``http.cookies`` give up on the whole header.
+
+    >>> _cookie({"cookie": 'prefs={"a": 1}; x; sqldrills_token_1=abc; b=c d'}, "sqldrills_token_1")
+    'abc'
+    """
+    for part in headers.get("cookie", "").split(";"):
+        key, found, value = part.strip().partition("=")
+        if found and key == name:
+            return value.strip().strip('"')
+    return ""
 
 
-async def _sign_in(send: Send, scope: Scope, query: dict[str, list[str]], token: str) -> None:
-    """Set the cookie and send the browser on to the same address without the token."""
+async def _sign_in(send: Send, scope: Scope, query: dict[str, list[str]], policy: Policy) -> None:
+    """Set the cookie and send the browser on to the same address without the token (a
+    path that starts with one slash: never another host)."""
     rest = {k: v for k, v in query.items() if k != "token"}
-    location = scope.get("path", "/") + (f"?{urlencode(rest, doseq=True)}" if rest else "")
-    cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+    path = "/" + str(scope.get("path", "/")).lstrip("/")
+    location = path + (f"?{urlencode(rest, doseq=True)}" if rest else "")
+    cookie = f"{policy.cookie}={policy.token}; Path=/; HttpOnly; SameSite=Strict"
     await _send(send, 303, b"", "text/plain", [(b"location", location.encode()), (b"set-cookie", cookie.encode())])
 
 

@@ -100,7 +100,7 @@ function flushSave() {
   const id = unsaved;
   unsaved = null;
   if (!id) return Promise.resolve();
-  return api("PUT", `/api/drills/${id}/answer`, { sql: state.editor.getValue() })
+  return api("PUT", `/api/drills/${encodeURIComponent(id)}/answer`, { sql: state.editor.getValue() })
     .then(() => { $("save-state").textContent = "saved"; })
     .catch((e) => { $("save-state").textContent = `not saved: ${e.message}`; });
 }
@@ -116,7 +116,7 @@ async function ensureSchema() {
 }
 
 async function showDrill(id) {
-  const [drill, schema] = await Promise.all([api("GET", `/api/drills/${id}`), ensureSchema()]);
+  const [drill, schema] = await Promise.all([api("GET", `/api/drills/${encodeURIComponent(id)}`), ensureSchema()]);
   if (!state.drills.length) await loadDrills();
   await editorReady;
   state.drill = drill;
@@ -214,7 +214,7 @@ async function runAnswer() {
   dropPendingSave();
   await withBusy($("run"), "Running...", async () => {
     const started = performance.now();
-    const data = await api("POST", `/api/drills/${drill.id}/run`, { sql: state.editor.getValue(), dialect: $("dialect").value });
+    const data = await api("POST", `/api/drills/${encodeURIComponent(drill.id)}/run`, { sql: state.editor.getValue(), dialect: $("dialect").value });
     $("save-state").textContent = "saved";
     $("result").replaceChildren(rowsView(data, Math.round(performance.now() - started)));
   });
@@ -244,7 +244,7 @@ async function checkAnswer() {
   const drill = state.drill;
   dropPendingSave();
   await withBusy($("check"), "Checking...", async () => {
-    const result = await api("POST", `/api/drills/${drill.id}/check`, { sql: state.editor.getValue(), dialect: $("dialect").value });
+    const result = await api("POST", `/api/drills/${encodeURIComponent(drill.id)}/check`, { sql: state.editor.getValue(), dialect: $("dialect").value });
     $("save-state").textContent = "saved";
     if (state.drill !== drill) return;  // the learner moved on while it was graded
     $("result").replaceChildren(verdictView(result));
@@ -260,7 +260,7 @@ async function checkAnswer() {
 async function reveal(what) {
   let revealed = null;
   await withBusy($(what), "...", async () => {
-    revealed = await api("POST", `/api/drills/${state.drill.id}/${what}`);
+    revealed = await api("POST", `/api/drills/${encodeURIComponent(state.drill.id)}/${what}`);
     $("reveal-note").textContent = revealed.note || "";
   });
   if (revealed) showRevealed(revealed);  // after withBusy, which re-enables the button
@@ -268,7 +268,7 @@ async function reveal(what) {
 
 async function showSolution() {
   await withBusy($("solution-button"), "...", async () => {
-    const s = await api("POST", `/api/drills/${state.drill.id}/solution`);
+    const s = await api("POST", `/api/drills/${encodeURIComponent(state.drill.id)}/solution`);
     $("solution").replaceChildren(el("h3", {}, "The reference"), el("pre", { id: "reference" }, s.reference),
       el("div", { class: "prose", html: s.explanation_html }),
       el("h3", {}, "The traps it guards against"),
