@@ -134,12 +134,12 @@ def _bare_seconds(answers: dict[str, list[str]], scale: str) -> float:
     import duckdb
 
     from sqldrills.catalog.challenges import get
-    from sqldrills.grading.references import challenge_worlds
+    from sqldrills.catalog.distill import secret_worlds
     from sqldrills.world.cache import world_path
 
     total, count = 0.0, 0
     for task, sqls in answers.items():
-        paths = [world_path(s) for s in challenge_worlds(get(task), scale, secret="bench")]
+        paths = [world_path(s) for s in secret_worlds(get(task), "bench", scale)]
         for sql in sqls:
             started = time.perf_counter()
             for path in paths:

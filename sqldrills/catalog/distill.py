@@ -17,9 +17,10 @@ A target no world of the pool tells apart is reported: an equivalent mutant to d
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from sqldrills.catalog.mutants import mutate
 from sqldrills.grading.compare import Table
 from sqldrills.grading.references import same_as, trusted_results
 from sqldrills.grading.sandbox import Limits, Outcome, QueryFailure, Sandbox
-from sqldrills.paths import write_atomic
+from sqldrills.paths import cache_dir, write_atomic
 from sqldrills.world.cache import WorldSpec, world_paths
 from sqldrills.world.generate import GENERATOR_VERSION
 from sqldrills.world.recipe import load_recipe
@@ -87,12 +88,16 @@ def candidate_pool(challenge: Challenge) -> list[WorldSpec]:
         key = (w.get("as_of"), json.dumps(w.get("knobs", {}), sort_keys=True))
         own.setdefault(key, []).append(int(w["seed"]))
     pool: list[WorldSpec] = []
+    keys: set[str] = set()
     for key in [*own, *((a, k) for a in as_ofs for k in knob_sets)]:
         as_of, knobs = key
         for seed in dict.fromkeys([*own.get(key, []), *EXTRA_SEEDS]):
             spec = WorldSpec(seed, DISTILL_SCALE, knobs=tuple(sorted(json.loads(knobs).items())),
                              as_of=as_of, label=f"candidate-{len(pool) + 1}")
-            if spec not in pool:
+            # One world once: as_of written out as the recipe's default, or a knob at its
+            # default value, is the same world as leaving it out (its key says so).
+            if spec.key not in keys:
+                keys.add(spec.key)
                 pool.append(spec)
     return pool
 
@@ -128,13 +133,21 @@ def distill(challenge: Challenge, progress: Callable[[str, int, int], None] | No
     for (target, _), per_world in zip(runnable, outcomes, strict=True):
         result.kills[target.id] = {
             i for i, (want, got) in enumerate(zip(expected, per_world, strict=True))
-            if isinstance(got, QueryFailure) or not same_as(challenge, want, Table(list(got.columns), list(got.rows)))
+            if _told_apart(challenge, want, got)
         }
     result.chosen, result.uncovered = choose(result.kills, {t.id: t.cover for t, _ in runnable}, len(pool))
     return result
 
 
 _COLLATERAL = "not run: the sandbox ended while running another query"
+
+
+def _told_apart(challenge: Challenge, want: Table, got: Outcome) -> bool:
+    """A target is told apart on a world where it gives other rows, or fails there itself;
+    not where it never ran (it failed on an earlier world and was not run again)."""
+    if isinstance(got, QueryFailure):
+        return not got.message.startswith("not run:")
+    return not same_as(challenge, want, Table(list(got.columns), list(got.rows)))
 
 
 def _run_all(sqls: list[str], pool: list[WorldSpec]) -> list[list[Outcome]]:
@@ -226,11 +239,80 @@ def write_grading(challenge: Challenge, result: Distillation, folder: Path | Non
 def _toml_value(value: Any) -> str:
     """A knob's value as TOML.
 
-    >>> _toml_value(0.1), _toml_value("2026-04-17 06:00:00"), _toml_value(3)
-    ('0.1', '"2026-04-17 06:00:00"', '3')
+    >>> _toml_value(0.1), _toml_value("2026-04-17 06:00:00"), _toml_value(3), _toml_value([0, 7])
+    ('0.1', '"2026-04-17 06:00:00"', '3', '[0, 7]')
     """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    return json.dumps(str(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+# Secret seeds tried for each distilled placement of a take-home; bumped when what the
+# cached choice holds changes.
+SECRET_SEEDS = 3
+SECRET_FORMAT = 1
+
+
+def secret_worlds(challenge: Challenge, secret: str, scale: str | None = None,
+                  progress: Callable[[str, int, int], None] | None = None) -> list[WorldSpec]:
+    """A take-home's grading worlds for ``challenge``: worlds nobody can regenerate without
+    the bundle's secret, as strong as the public ones.
+
+    Bait can depend on the seed (an as_of tuned so that someone is assigned at that very
+    instant), so the drill's distilled placements are not simply re-seeded: each is tried
+    with ``SECRET_SEEDS`` seeds derived from the secret, and the same distillation keeps
+    the fewest of those on which every trap differs twice and every mutant once. A target
+    only a public world tells apart keeps that public world too (an answer must then pass
+    both: knowing the public worlds does not help). A drill not distilled yet is graded on
+    its practice and hidden worlds with secret seeds. Deterministic for a secret and the
+    drill's content; the choice is cached on disk.
+    """
+    from sqldrills.grading.references import hidden_specs, secret_seed
+    from sqldrills.world.cache import practice_world
+
+    placements = hidden_specs(challenge, scale)
+    if not challenge.grading_worlds:
+        return [replace(spec, seed=secret_seed(secret, i), label=f"graded-{i + 1}")
+                for i, spec in enumerate([practice_world(scale), *placements])]
+    digest = hashlib.sha256(f"{SECRET_FORMAT}:{GENERATOR_VERSION}:{secret}:{challenge.content_hash}".encode())
+    path = cache_dir() / "secret-worlds" / f"{challenge.id}-{digest.hexdigest()[:20]}.json"
+    try:
+        return [WorldSpec(w["seed"], w["scale"], knobs=tuple((k, v) for k, v in w["knobs"]), as_of=w["as_of"],
+                          label=w["label"]) for w in json.loads(path.read_text())]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    pool = [replace(spec, seed=secret_seed(secret, i * SECRET_SEEDS + k), label=f"secret-{i + 1}.{k + 1}")
+            for i, spec in enumerate(placements) for k in range(SECRET_SEEDS)]
+    hidden = distill(challenge, progress, pool=pool)
+    public = distill(challenge, pool=placements)
+    kills = {t: hidden.kills.get(t, set()) | {len(pool) + i for i in public.kills[t]} for t in public.kills}
+    cover = {t.id: t.cover for t in public.targets if t.id in kills}
+    chosen = _complete(hidden.chosen, kills, cover, range(len(pool), len(pool) + len(placements)))
+    specs = [replace((pool + placements)[i], label=f"graded-{n}") for n, i in enumerate(chosen, start=1)]
+    write_atomic(path, json.dumps([{"seed": s.seed, "scale": s.scale, "knobs": [list(kv) for kv in s.knobs],
+                                    "as_of": s.as_of, "label": s.label} for s in specs]).encode())
+    return specs
+
+
+def _complete(chosen: list[int], kills: dict[str, set[int]], cover: dict[str, int],
+              extra: range) -> list[int]:
+    """``chosen``, plus the fewest of ``extra`` (greedily) until every target is told apart
+    on as many worlds as asked, or on all that can.
+
+    >>> _complete([0, 1], {"a": {0, 3}, "b": {1}, "c": {2}}, {"a": 2, "b": 1, "c": 1}, range(2, 4))
+    [0, 1, 2, 3]
+    """
+    chosen = list(chosen)
+
+    def short(t: str) -> int:
+        return min(cover[t], len(kills[t])) - len(kills[t] & set(chosen))
+
+    while any(short(t) > 0 for t in kills):
+        best = max((w for w in extra if w not in chosen),
+                   key=lambda w: (sum(1 for t in kills if short(t) > 0 and w in kills[t]), -w))
+        chosen.append(best)
+    return sorted(chosen)

@@ -84,18 +84,17 @@ def prepare_grading(challenge: Challenge, scale: str | None) -> None:
     under one bar for the whole preparation (not one per world, and nothing silent after it).
     Grading then finds everything cached."""
     from sqldrills.grading.references import challenge_worlds, expected_results
-    from sqldrills.world.cache import cached_world_path, world_path
+    from sqldrills.world.cache import cached_world_path, world_paths
 
     specs = challenge_worlds(challenge, scale)
     missing = [spec for spec in specs if cached_world_path(spec) is None]
     total = WORLD_STEPS * len(missing) + len(specs)
     with lazy_bar(f"Preparing {challenge.id} (first use only)") as update:
-        for i, spec in enumerate(missing):
-            def on_build(what: str, done: int, steps: int, base: int = WORLD_STEPS * i,
-                         label: str = spec.label) -> None:
-                update(f"{label} world: {what}", base + WORLD_STEPS * done / max(steps, 1), total)
+        if missing:  # built two at a time; the bar's first part is their share of the work
+            def on_build(what: str, done: int, steps: int) -> None:
+                update(f"worlds: {what}", WORLD_STEPS * len(missing) * done / max(steps, 1), total)
 
-            world_path(spec, on_build)
+            world_paths(missing, on_build)
         for j, spec in enumerate(specs):
             update(f"reference results on the {spec.label} world", WORLD_STEPS * len(missing) + j, total)
             expected_results(challenge, [spec])

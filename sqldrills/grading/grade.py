@@ -27,6 +27,7 @@ from sqldrills.grading.sandbox import Limits, QueryFailure, QueryResult, Sandbox
 from sqldrills.world.cache import cached_world_path, world_paths
 
 if TYPE_CHECKING:
+    from sqldrills.world.cache import WorldSpec
     from sqldrills.world.generate import Progress
 
 # sqlglot (sqlcheck, lint) is imported where it is used: a one-shot `sqldrills check`
@@ -66,6 +67,9 @@ def _take_spare(paths: list, limits: Limits) -> Sandbox | None:
         if _spare is None or _spare[0] != (tuple(str(p) for p in paths), limits):
             return None
         sandbox, _spare = _spare[1], None
+    if not sandbox.alive():  # ended while it waited (the system's memory killer): not the answer's fault
+        sandbox.cancel()
+        return None
     return sandbox
 
 
@@ -76,36 +80,38 @@ def grade(
     dialect: str = "duckdb",
     limits: Limits | None = None,
     scale: str | None = None,
-    secret: str | None = None,
+    worlds: list[WorldSpec] | None = None,
     progress: Progress | None = None,
     while_waiting: Callable[[], None] | None = None,
     diagnose: bool = True,
 ) -> GradeResult:
     """Grade one answer. Never raises for anything the answer does.
 
-    ``secret``: grade on worlds derived from a take-home bundle's secret (see
-    :func:`challenge_worlds`). ``progress`` reports the building of a world that is not
-    cached yet. ``while_waiting``: the caller's own work, done while the answer runs
-    (the command line loads its terminal renderer then). ``diagnose``: when a wrong answer
+    ``worlds``: grade on these instead of the drill's own (:func:`challenge_worlds`): a
+    take-home's, derived from its secret (``catalog/distill.py: secret_worlds``).
+    ``progress`` reports the building of a world that is not cached yet.
+    ``while_waiting``: the caller's own work, done while the answer runs (the command line
+    loads its terminal renderer then). ``diagnose``: when a wrong answer
     matches no trap, search for the smallest repair of it (``sqldrills.grading.diagnose``);
     mutation testing, which grades thousands of near misses, turns it off.
     """
     started = time.perf_counter()
-    result = _grade(challenge, sql, dialect, limits or Limits(), scale, secret, progress,
+    result = _grade(challenge, sql, dialect, limits or Limits(), scale, worlds, progress,
                     while_waiting, diagnose)
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
 
 def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
-           scale: str | None, secret: str | None, progress: Progress | None,
+           scale: str | None, worlds: list[WorldSpec] | None, progress: Progress | None,
            while_waiting: Callable[[], None] | None, diagnose: bool) -> GradeResult:
-    specs = challenge_worlds(challenge, scale, secret)
+    specs = worlds or challenge_worlds(challenge, scale)
     paths = [cached_world_path(s) for s in specs]
     # When every world is built, the sandbox child starts now and opens them while this
     # process imports sqlglot and checks the query; otherwise the query is checked first,
     # so that a refused one does not wait for worlds to be built.
-    sandbox = (_take_spare(paths, limits) or Sandbox.start(paths, limits=limits)) if all(paths) else None
+    spare = _take_spare(paths, limits) if all(paths) else None
+    sandbox = spare or (Sandbox.start(paths, limits=limits) if all(paths) else None)
     from sqldrills.grading.sqlcheck import Refused, prepare_query
 
     try:
@@ -126,6 +132,10 @@ def _grade(challenge: Challenge, sql: str, dialect: str, limits: Limits,
             while_waiting()
     finally:
         outcomes = pending()  # always reap the child, whatever happened here
+    if spare is not None and any(isinstance(o, QueryFailure) and o.kind in ("memory", "crashed") for o in outcomes):
+        # A sandbox started ahead may have been ended while it waited (the system's memory
+        # killer): the answer runs again in a fresh one before it is blamed.
+        outcomes = Sandbox.start(paths, limits=limits).run(prepared)()
 
     reports: list[WorldReport] = []
     comparisons: list[Comparison | None] = []

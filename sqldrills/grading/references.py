@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import replace
 from pathlib import Path
 
 from sqldrills.catalog.challenges import Challenge, Trap
@@ -23,63 +22,26 @@ class CatalogError(RuntimeError):
     """A reference or a trap of the catalog does not run: an authoring bug, not the learner's."""
 
 
-def challenge_worlds(challenge: Challenge, scale: str | None = None,
-                     secret: str | None = None) -> list[WorldSpec]:
+def challenge_worlds(challenge: Challenge, scale: str | None = None) -> list[WorldSpec]:
     """The worlds a drill is graded on: the practice world first (at ``scale``, where the
     learner explores and sees a counterexample), then the hidden worlds.
 
     The hidden worlds are the drill's distilled ones (``grading.toml``, written by
-    ``sqldrills validate --distill``: the fewest small worlds that tell the reference from
-    every trap and mutant); a drill not distilled yet is graded on the recipe's hidden
-    worlds and its own ``[[worlds]]``, at ``scale``.
-
-    With a ``secret`` (a take-home bundle's), only hidden worlds: each keeps its as_of and
-    knobs but takes a seed derived from the secret (:func:`secret_worlds`), so the grading
-    worlds cannot be regenerated from the public catalog and answers cannot be precomputed.
+    ``sqldrills validate --distill``: a few small worlds that tell the reference from every
+    trap and mutant); a drill not distilled yet is graded on the recipe's hidden worlds and
+    its own ``[[worlds]]``, at ``scale``. A take-home grades on worlds of its own, derived
+    from the bundle's secret (``catalog/distill.py: secret_worlds``).
     """
-    if secret is not None:
-        return secret_worlds(challenge, secret, scale)
-    return [practice_world(scale), *_hidden(challenge, scale)]
+    return [practice_world(scale), *hidden_specs(challenge, scale)]
 
 
-def _hidden(challenge: Challenge, scale: str | None) -> list[WorldSpec]:
+def hidden_specs(challenge: Challenge, scale: str | None = None) -> list[WorldSpec]:
+    """The hidden worlds of :func:`challenge_worlds`."""
     if not challenge.grading_worlds:
         return hidden_worlds(scale, extra=list(challenge.worlds))
     return [WorldSpec(int(w["seed"]), challenge.grading_scale, knobs=tuple(sorted(w.get("knobs", {}).items())),
                       as_of=w.get("as_of"), label=f"hidden-{i}")
             for i, w in enumerate(challenge.grading_worlds, start=1)]
-
-
-# Tries of secret seeds before a take-home gives up on a drill (each try's worlds are small).
-SECRET_TRIES = 20
-
-
-def secret_worlds(challenge: Challenge, secret: str, scale: str | None = None) -> list[WorldSpec]:
-    """The hidden worlds with seeds derived from ``secret``, re-checked: every trap of the
-    drill must still differ from the reference on one of them (bait depends on the seed),
-    else the next seeds derived from the secret are tried. Deterministic for a secret.
-    A drill not distilled yet keeps its practice world too, with a secret seed.
-    """
-    placements = _hidden(challenge, scale)
-    if not challenge.grading_worlds:
-        placements = [practice_world(scale), *placements]
-    for attempt in range(SECRET_TRIES):
-        specs = [replace(spec, seed=secret_seed(secret, i + attempt * len(placements)),
-                         label=f"graded-{i + 1}")
-                 for i, spec in enumerate(placements)]
-        if not challenge.grading_worlds or _every_trap_caught(challenge, specs):
-            return specs
-    raise CatalogError(f"{challenge.id}: no seeds derived from this secret give worlds that catch "
-                       f"every trap ({SECRET_TRIES} tries); build the bundle with another secret")
-
-
-def _every_trap_caught(challenge: Challenge, specs: list[WorldSpec]) -> bool:
-    expected = expected_results(challenge, specs)
-    for trap in challenge.traps:
-        results = trusted_results(trap.sql, specs, f"{challenge.id}/traps/{trap.id}.sql")
-        if all(same_as(challenge, want, got) for want, got in zip(expected, results, strict=True)):
-            return False
-    return True
 
 
 def secret_seed(secret: str, index: int) -> int:

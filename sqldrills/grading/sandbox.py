@@ -220,6 +220,15 @@ class Sandbox:
 
         return wait
 
+    def alive(self) -> bool:
+        """True while the child waits for its query (a child started ahead may have been
+        ended by the system meanwhile: then it is reaped here)."""
+        try:
+            pid, _ = os.waitpid(self._pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return pid == 0
+
     def cancel(self) -> None:
         """No query after all (it was refused): end the child."""
         os.close(self._query_fd)

@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from sqldrills import __version__
 from sqldrills.catalog.challenges import Challenge, get
+from sqldrills.catalog.distill import EXTRA_SEEDS, secret_worlds
 from sqldrills.paths import CHALLENGES_DIR_ENV, handbook_file, write_atomic
 from sqldrills.takehome import TakehomeError
 from sqldrills.takehome.manifest import (
@@ -62,9 +63,8 @@ def reserved_seeds(challenges: Iterable[Challenge], scale: str) -> set[int]:
     """Seeds a candidate world must not use: the practice world's, every public hidden
     world's (the recipe's, the drill's own, its distilled ones) and every seed a distilled
     world could have been chosen from (``catalog/distill.py``)."""
-    from sqldrills.catalog.distill import EXTRA_SEEDS
 
-    seeds = {practice_world(scale).seed, *EXTRA_SEEDS}
+    seeds = {practice_world(scale).seed, *EXTRA_SEEDS}  # the seeds distillation chooses from
     for challenge in challenges:
         seeds |= {spec.seed for spec in hidden_worlds(scale, extra=list(challenge.worlds))}
         seeds |= {int(world["seed"]) for world in challenge.grading_worlds}
@@ -293,7 +293,10 @@ def build_bundles(
     people = candidates or [Candidate(SHARED_ID)]
     check_candidate_ids([c.id for c in people])  # before anything is written
     secret = secret or secrets.token_hex(16)
-    forbidden = reserved_seeds(challenges, scale)
+    # The grading worlds first: a drill whose worlds cannot be made strong from this secret
+    # fails here, before any bundle is sent; a candidate's world never takes their seeds.
+    graded = [secret_worlds(c, secret, scale) for c in challenges]
+    forbidden = reserved_seeds(challenges, scale) | {spec.seed for specs in graded for spec in specs}
     out.mkdir(parents=True, exist_ok=True)
     tasks = [TaskEntry.of(i, c) for i, c in enumerate(challenges, start=1)]
     rules = describe(rubric or Rubric(), [t.id for t in tasks])

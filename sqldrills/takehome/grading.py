@@ -90,8 +90,13 @@ def grade_jobs(jobs: list[Job], timeout_s: float, scale: str, threads: int,
     first = jobs[0]
     assert first.sql is not None and all(j.task == first.task and j.sql == first.sql for j in jobs)
     challenge = catalog_challenge(first.drill or first.task, first.catalog)
+    worlds = None
+    if secret is not None:
+        from sqldrills.catalog.distill import secret_worlds
+
+        worlds = secret_worlds(challenge, secret, scale)  # chosen once, then read from the cache
     result = grade(challenge, first.sql, limits=Limits(timeout_s=timeout_s, threads=threads),
-                   scale=scale, secret=secret)
+                   scale=scale, worlds=worlds)
     graded = AnswerRecord(
         first.candidate, first.task, first.answer_sha, Outcome(result.verdict),
         pitfall=result.pitfall, pitfall_name=result.pitfall_name, message=result.message,
@@ -157,6 +162,11 @@ def run_jobs(
     if progress:
         progress("grading", count, total)
     threads = max(1, (os.cpu_count() or 1) // max(workers, 1))
+    if secret is not None and pending:  # the grading worlds, chosen here once, not in each worker
+        from sqldrills.catalog.distill import secret_worlds
+
+        for drill, catalog in dict.fromkeys((job.drill or job.task, job.catalog) for job in pending):
+            secret_worlds(catalog_challenge(drill, catalog), secret, scale)
     # Answers to a task that are the same bytes are graded once (grade_jobs): candidates
     # who paste the same query, or hand in the untouched stub, cost one grading.
     groups: dict[tuple[str, str], list[Job]] = {}

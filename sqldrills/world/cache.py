@@ -124,22 +124,26 @@ def world_paths(specs: list[WorldSpec], progress: Progress | None = None,
                 workers: int = 2) -> list[Path]:
     """Every world's file, the missing ones built ``workers`` at a time (each build is a
     process of its own). ``progress`` sees one bar over all the builds: a world counts
-    in proportion to its accounts, the fraction of its steps done so far.
+    in proportion to its accounts, the fraction of its steps done so far. When one build
+    fails (or Ctrl-C), the builds still queued never start and the running ones stop.
     """
-    missing = [s for s in dict.fromkeys(specs) if cached_world_path(s) is None]
+    missing = list({s.key: s for s in specs if cached_world_path(s) is None}.values())
     if not missing:
         return [_cache_file(s) for s in specs]
-    weights = {s: s.load().accounts(s.scale) for s in missing}
+    weights = {s.key: s.load().accounts(s.scale) for s in missing}
     total = sum(weights.values())
-    fractions = {s: 0.0 for s in missing}
+    fractions = {s.key: 0.0 for s in missing}
     lock = threading.Lock()
+    stop = threading.Event()
 
     def build(spec: WorldSpec) -> Path:
         def step(what: str, done: int, steps: int) -> None:
+            if stop.is_set():  # raised inside the build's loop: it ends its process
+                raise WorldBuildError("stopped: another world's build failed")
             with lock:
-                fractions[spec] = done / steps if steps else 1.0
+                fractions[spec.key] = done / steps if steps else 1.0
                 if progress:
-                    shown = sum(fractions[s] * weights[s] for s in missing)
+                    shown = sum(fractions[k] * weights[k] for k in fractions)
                     label = what if len(missing) == 1 else f"{len(missing)} worlds: {what}"
                     progress(label, round(shown), total)
 
@@ -153,9 +157,15 @@ def world_paths(specs: list[WorldSpec], progress: Progress | None = None,
     else:
         import concurrent.futures  # only here: importing it costs a one-shot check 10 ms
 
-        with concurrent.futures.ThreadPoolExecutor(min(workers, len(missing))) as pool:
+        pool = concurrent.futures.ThreadPoolExecutor(min(workers, len(missing)))
+        try:
             for future in [pool.submit(build, spec) for spec in missing]:
                 future.result()
+        except BaseException:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
     return [_cache_file(s) for s in specs]
 
 
