@@ -123,6 +123,11 @@ class Guard:
             if not hmac.compare_digest(offered.encode(), self.policy.token.encode()):
                 await _reply(send, 403, "wrong token: open the address `sqldrills serve` printed last.")
                 return
+            if scope["path"] == "/" and set(query) == {"token"}:
+                # The page itself, served at once with the cookie (no redirect: one round trip
+                # less on the first load); the page drops the token from the address bar.
+                await self.app(scope, receive, _with_headers(send, _cookie_header(self.policy)))
+                return
             await _sign_in(send, scope, query, self.policy)
             return
         if not hmac.compare_digest(_cookie(headers, self.policy.cookie).encode(), self.policy.token.encode()):
@@ -155,10 +160,10 @@ def _bounded(receive: Receive, limit: int) -> Receive:
     return bounded
 
 
-def _with_headers(send: Send) -> Send:
+def _with_headers(send: Send, *extra: tuple[bytes, bytes]) -> Send:
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
+            headers = [*message.get("headers", []), *extra]
             if not any(name.lower() == b"content-security-policy" for name, _ in headers):
                 headers.append((b"content-security-policy", csp().encode()))
             message = {**message, "headers": [*headers, *SECURITY_HEADERS]}
@@ -191,8 +196,11 @@ async def _sign_in(send: Send, scope: Scope, query: dict[str, list[str]], policy
     rest = {k: v for k, v in query.items() if k != "token"}
     path = "/" + str(scope.get("path", "/")).lstrip("/")
     location = path + (f"?{urlencode(rest, doseq=True)}" if rest else "")
-    cookie = f"{policy.cookie}={policy.token}; Path=/; HttpOnly; SameSite=Strict"
-    await _send(send, 303, b"", "text/plain", [(b"location", location.encode()), (b"set-cookie", cookie.encode())])
+    await _send(send, 303, b"", "text/plain", [(b"location", location.encode()), _cookie_header(policy)])
+
+
+def _cookie_header(policy: Policy) -> tuple[bytes, bytes]:
+    return b"set-cookie", f"{policy.cookie}={policy.token}; Path=/; HttpOnly; SameSite=Strict".encode()
 
 
 async def _reply(send: Send, status: int, message: str) -> None:

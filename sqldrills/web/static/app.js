@@ -5,6 +5,9 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+// Signed in by the address `sqldrills serve` printed: its token leaves the address bar and
+// the history (the server set the cookie with this very page).
+if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", "/" + location.hash);
 // The editor bundle loads in parallel (async): the drill list does not wait for it.
 const editorReady = new Promise((resolve) => {
   if (window.SqlEditor) resolve();
