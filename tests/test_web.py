@@ -137,7 +137,7 @@ def test_unknown_drills_and_tables_say_what_exists(client: TestClient) -> None:
 def test_serve_warns_before_listening_on_every_interface(data_dir: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "sqldrills.cli", "serve", "--no-open", "--port", "0",
                              "--host", "0.0.0.0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "40"})  # a narrow terminal
     try:
         assert proc.stdout is not None
         lines = []
@@ -149,7 +149,7 @@ def test_serve_warns_before_listening_on_every_interface(data_dir: Path) -> None
         proc.wait(10)
     printed = "".join(lines)
     assert printed.startswith("Warning: listening on 0.0.0.0"), printed
-    assert re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{40,}", printed), printed
+    assert re.search(r"^http://127\.0\.0\.1:\d+/\?token=[\w-]{40,}$", printed, re.M), printed  # whole, on one line
 
 
 def test_a_port_in_use_is_said_plainly() -> None:

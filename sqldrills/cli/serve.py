@@ -72,8 +72,9 @@ def serve(host: str, port: int, open_browser: bool, answers_dir: Path, timeout: 
                       port=sock.getsockname()[1])
     server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", access_log=False,
                                            timeout_graceful_shutdown=2))
-    render.console.print(f"sqldrills is at {config.url}\n"
-                         f"Answers in {answers_dir.resolve()}. Stop with Ctrl-C.")
+    # The address on a line of its own, never wrapped: a narrow terminal must not break it.
+    render.console.print(f"sqldrills is at:\n{config.url}", soft_wrap=True)
+    render.console.print(f"Answers in {answers_dir.resolve()}. Stop with Ctrl-C.")
     launcher = launcher_page(config.url) if open_browser else None
     if launcher is not None:
         threading.Timer(0.5, webbrowser.open, (launcher.as_uri(),)).start()
