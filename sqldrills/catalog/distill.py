@@ -127,9 +127,9 @@ def distill(challenge: Challenge, progress: Callable[[str, int, int], None] | No
             runnable.append((target, prepare_query(target.sql)))
         except Refused:
             continue  # a mutant the grader would refuse is no answer anyone can submit
-    world_paths(pool, progress)
+    paths = world_paths(pool, progress)
     expected = trusted_results(challenge.reference, pool, f"{challenge.id}/reference.sql")
-    outcomes = _run_all([sql for _, sql in runnable], pool)
+    outcomes = _run_all([sql for _, sql in runnable], paths)
     for (target, _), per_world in zip(runnable, outcomes, strict=True):
         result.kills[target.id] = {
             i for i, (want, got) in enumerate(zip(expected, per_world, strict=True))
@@ -150,11 +150,10 @@ def _told_apart(challenge: Challenge, want: Table, got: Outcome) -> bool:
     return not same_as(challenge, want, Table(list(got.columns), list(got.rows)))
 
 
-def _run_all(sqls: list[str], pool: list[WorldSpec]) -> list[list[Outcome]]:
-    """Every query on every world, per query one outcome per world. One sandbox child runs
-    them all; when a query takes the child down (a mutant whose join explodes), the queries
-    it took with it run again in a new child, until each has its own outcome."""
-    paths = world_paths(pool)
+def _run_all(sqls: list[str], paths: list[Path]) -> list[list[Outcome]]:
+    """Every query on every world file, per query one outcome per world. One sandbox child
+    runs them all; when a query takes the child down (a mutant whose join explodes), the
+    queries it took with it run again in a new child, until each has its own outcome."""
     outcomes: list[list[Outcome] | None] = [None] * len(sqls)
     pending = list(range(len(sqls)))
     while pending:
@@ -167,7 +166,7 @@ def _run_all(sqls: list[str], pool: list[WorldSpec]) -> list[list[Outcome]]:
                 outcomes[index] = per_world
         if len(again) == len(pending):  # no query finished: never loop for ever
             for index in again:
-                outcomes[index] = [QueryFailure("crashed", "the sandbox kept ending") for _ in pool]
+                outcomes[index] = [QueryFailure("crashed", "the sandbox kept ending") for _ in paths]
             break
         pending = again
     return [o for o in outcomes if o is not None]
@@ -184,23 +183,12 @@ def choose(kills: dict[str, set[int]], cover: dict[str, int], size: int) -> tupl
     >>> choose({"a": {1}, "b": set()}, {"a": 2, "b": 1}, 3)
     ([0, 1], ['a', 'b'])
     """
-    need = {t: min(cover[t], len(kills[t])) for t in kills}
     uncovered = sorted(t for t in kills if len(kills[t]) < cover[t])
-    chosen: list[int] = []
-
-    def gain(world: int) -> int:
-        return sum(1 for t, n in need.items() if n > 0 and world in kills[t])
-
-    while any(n > 0 for n in need.values()):
-        best = max((w for w in range(size) if w not in chosen), key=lambda w: (gain(w), -w))
-        chosen.append(best)
-        for t in need:
-            if best in kills[t] and need[t] > 0:
-                need[t] -= 1
+    chosen = _complete([], kills, cover, range(size))
     # Drop a world whose targets are covered enough without it (latest picks first).
     for world in sorted(chosen, reverse=True):
         rest = [w for w in chosen if w != world]
-        if all(len(kills[t] & set(rest)) >= min(cover[t], len(kills[t])) for t in kills):
+        if all(_short(t, kills, cover, rest) <= 0 for t in kills):
             chosen = rest
     for world in range(size):  # at least MIN_WORLDS, the earliest candidates first
         if len(chosen) >= min(MIN_WORLDS, size):
@@ -307,12 +295,14 @@ def _complete(chosen: list[int], kills: dict[str, set[int]], cover: dict[str, in
     [0, 1, 2, 3]
     """
     chosen = list(chosen)
-
-    def short(t: str) -> int:
-        return min(cover[t], len(kills[t])) - len(kills[t] & set(chosen))
-
-    while any(short(t) > 0 for t in kills):
-        best = max((w for w in extra if w not in chosen),
-                   key=lambda w: (sum(1 for t in kills if short(t) > 0 and w in kills[t]), -w))
-        chosen.append(best)
+    while any(_short(t, kills, cover, chosen) > 0 for t in kills):
+        wanting = [t for t in kills if _short(t, kills, cover, chosen) > 0]
+        chosen.append(max((w for w in extra if w not in chosen),
+                          key=lambda w: (sum(1 for t in wanting if w in kills[t]), -w)))
     return sorted(chosen)
+
+
+def _short(target: str, kills: dict[str, set[int]], cover: dict[str, int], chosen: list[int]) -> int:
+    """How many more of ``chosen`` worlds ``target`` must differ on (as many as asked, or as
+    the pool has)."""
+    return min(cover[target], len(kills[target])) - len(kills[target].intersection(chosen))

@@ -54,17 +54,21 @@ def keep_warm(challenge: Challenge, *, limits: Limits | None = None, scale: str 
     paths = [cached_world_path(s) for s in challenge_worlds(challenge, scale)]
     if not all(paths):
         return
-    key = (tuple(str(p) for p in paths), limits or Limits())
+    key = _spare_key(paths, limits or Limits())
     with _spare_lock:
         old, _spare = _spare, (key, Sandbox.start(paths, limits=key[1]))
     if old is not None:
         old[1].cancel()
 
 
+def _spare_key(paths: list, limits: Limits) -> tuple[tuple[str, ...], Limits]:
+    return tuple(str(p) for p in paths), limits
+
+
 def _take_spare(paths: list, limits: Limits) -> Sandbox | None:
     global _spare
     with _spare_lock:
-        if _spare is None or _spare[0] != (tuple(str(p) for p in paths), limits):
+        if _spare is None or _spare[0] != _spare_key(paths, limits):
             return None
         sandbox, _spare = _spare[1], None
     if not sandbox.alive():  # ended while it waited (the system's memory killer): not the answer's fault

@@ -12,7 +12,7 @@ from sqldrills.catalog.challenges import Challenge, Trap
 from sqldrills.grading.compare import Comparison, Table, compare, same_result
 from sqldrills.grading.sandbox import Limits, QueryFailure, run_query
 from sqldrills.paths import cache_dir, write_atomic
-from sqldrills.world.cache import WorldSpec, hidden_worlds, practice_world, world_paths
+from sqldrills.world.cache import WorldSpec, declared_world, hidden_worlds, practice_world, world_paths
 
 # References and traps are trusted, but they run in the same sandbox, with room to spare.
 REFERENCE_LIMITS = Limits(timeout_s=300.0, max_rows=1_000_000, memory_limit_mb=4096)
@@ -39,8 +39,7 @@ def hidden_specs(challenge: Challenge, scale: str | None = None) -> list[WorldSp
     """The hidden worlds of :func:`challenge_worlds`."""
     if not challenge.grading_worlds:
         return hidden_worlds(scale, extra=list(challenge.worlds))
-    return [WorldSpec(int(w["seed"]), challenge.grading_scale, knobs=tuple(sorted(w.get("knobs", {}).items())),
-                      as_of=w.get("as_of"), label=f"hidden-{i}")
+    return [declared_world(w, challenge.grading_scale, f"hidden-{i}")
             for i, w in enumerate(challenge.grading_worlds, start=1)]
 
 

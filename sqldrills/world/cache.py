@@ -85,12 +85,14 @@ def hidden_worlds(
 ) -> list[WorldSpec]:
     """The recipe's hidden worlds, then any a challenge declares (``seed``, ``as_of``, ``knobs``)."""
     r = load_recipe(recipe)
-    specs = []
-    for i, world in enumerate([*r.hidden_worlds, *(extra or [])], start=1):
-        knobs = tuple(sorted(dict(world.get("knobs", {})).items()))
-        specs.append(WorldSpec(int(world["seed"]), scale or default_scale(), recipe, knobs,
-                               world.get("as_of"), label=f"hidden-{i}"))
-    return specs
+    return [declared_world(world, scale or default_scale(), f"hidden-{i}", recipe)
+            for i, world in enumerate([*r.hidden_worlds, *(extra or [])], start=1)]
+
+
+def declared_world(world: Mapping[str, Any], scale: str, label: str, recipe: str = "streaming") -> WorldSpec:
+    """The world a TOML table declares (``seed``, and optionally ``as_of`` and ``knobs``)."""
+    knobs = tuple(sorted(dict(world.get("knobs", {})).items()))
+    return WorldSpec(int(world["seed"]), scale, recipe, knobs, world.get("as_of"), label=label)
 
 
 def _cache_file(spec: WorldSpec) -> Path:
